@@ -1,0 +1,1 @@
+"""Plumbing shared by the Whistle services (no domain logic)."""
