@@ -1,0 +1,78 @@
+"""RabbitMQ through FastStream: the broker factory, topology declaration and confirmed publishing."""
+
+from __future__ import annotations
+
+import logging
+
+from contracts.envelope import Envelope
+from contracts.registry import routing_key
+from contracts.topology import Topology
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+
+
+def create_broker(url: str, *, logger: logging.Logger | None = None) -> RabbitBroker:
+    """A broker with publisher confirms (FastStream's default channel) and a graceful stop."""
+    return RabbitBroker(url, graceful_timeout=15.0, logger=logger, log_level=logging.DEBUG)
+
+
+def events_exchange(topology: Topology) -> RabbitExchange:
+    """The durable topic exchange for platform events."""
+    return RabbitExchange(topology.events_exchange, type=ExchangeType.TOPIC, durable=True)
+
+
+def service_queue(topology: Topology, purpose: str) -> RabbitQueue:
+    """A consuming service's durable quorum queue with delivery limit and dead-lettering."""
+    return RabbitQueue(
+        topology.queue_name(purpose), queue_type=QueueType.QUORUM, durable=True,
+        arguments=topology.queue_arguments(purpose),  # type: ignore[arg-type]
+    )
+
+
+def department_queue(topology: Topology, dept_code: str) -> RabbitQueue:
+    """A department system's own quorum queue; dead-letters like the platform's."""
+    purpose = f"whistle.{dept_code}"
+    return RabbitQueue(
+        topology.department_queue(dept_code), queue_type=QueueType.QUORUM, durable=True,
+        arguments=topology.queue_arguments(purpose),  # type: ignore[arg-type]
+    )
+
+
+async def declare_topology(broker: RabbitBroker, topology: Topology, dept_codes: tuple[str, ...] = ()) -> None:
+    """Declare exchanges, every service queue with its bindings, and the dead-letter queue.
+
+    Every service declares the whole topology at start, so an event published before its consumer
+    ever ran still has a queue to wait in.
+    """
+    exchange = await broker.declare_exchange(events_exchange(topology))
+    dlx = await broker.declare_exchange(
+        RabbitExchange(topology.dead_letter_exchange, type=ExchangeType.TOPIC, durable=True))
+    dlq = await broker.declare_queue(RabbitQueue(
+        topology.dead_letter_queue, queue_type=QueueType.QUORUM, durable=True))
+    await dlq.bind(dlx, routing_key="#")
+    for purpose, keys in topology.queues.items():
+        queue = await broker.declare_queue(service_queue(topology, purpose))
+        for key in keys:
+            await queue.bind(exchange, routing_key=key)
+    for dept in dept_codes:
+        queue = await broker.declare_queue(department_queue(topology, dept))
+        await queue.bind(exchange, routing_key=f"whistle.{dept}.v1")
+
+
+class EventPublisher:
+    """Publishes envelopes persistently and waits for the broker's confirm."""
+
+    def __init__(self, broker: RabbitBroker, topology: Topology) -> None:
+        self._broker = broker
+        self._exchange = events_exchange(topology)
+
+    async def publish(self, envelope: Envelope) -> None:
+        """Publish one event under its routing key; raises when the broker does not confirm."""
+        await self.publish_raw(
+            body=envelope.model_dump_json().encode(), key=routing_key(envelope), event_id=envelope.id)
+
+    async def publish_raw(self, *, body: bytes, key: str, event_id: str) -> None:
+        """Publish an already serialised envelope (from an outbox)."""
+        await self._broker.publish(
+            body, exchange=self._exchange, routing_key=key, persist=True, message_id=event_id,
+            content_type="application/json", timeout=10.0,
+        )

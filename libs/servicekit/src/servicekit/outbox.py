@@ -1,0 +1,99 @@
+"""The transactional outbox: events stored with the state change, relayed with publisher confirms."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from servicekit.broker import EventPublisher
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One stored, not yet published event."""
+
+    event_id: str
+    routing_key: str
+    body: bytes
+    ref: str = ""  # where it is stored (document id for MongoDB), opaque to the relay
+
+
+class OutboxStore(Protocol):
+    """What the relay needs from a service's repository."""
+
+    async def fetch_pending(self, limit: int) -> list[OutboxItem]:
+        """Oldest unpublished events first."""
+        ...
+
+    async def mark_published(self, items: list[OutboxItem]) -> None:
+        """Forget events the broker confirmed."""
+        ...
+
+    async def pending_count(self) -> int:
+        """How many events wait to be published."""
+        ...
+
+
+class OutboxRelay:
+    """Moves outbox events to the broker; wakes on `wake()` or polls; backs off while the broker is away."""
+
+    def __init__(self, store: OutboxStore, publisher: EventPublisher, *, log: logging.Logger,
+                 poll_s: float = 0.5, batch: int = 200) -> None:
+        self._store = store
+        self._publisher = publisher
+        self._log = log
+        self._poll_s = poll_s
+        self._batch = batch
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        self.published = 0
+
+    def wake(self) -> None:
+        """Ask for a drain now (called after a write that added events)."""
+        self._wakeup.set()
+
+    async def drain_once(self) -> int:
+        """Publish one batch in order; stops at the first failure so order per case is kept."""
+        items = await self._store.fetch_pending(self._batch)
+        done: list[OutboxItem] = []
+        try:
+            for item in items:
+                await self._publisher.publish_raw(body=item.body, key=item.routing_key, event_id=item.event_id)
+                done.append(item)
+        finally:
+            if done:
+                await self._store.mark_published(done)
+                self.published += len(done)
+        return len(done)
+
+    async def run(self) -> None:
+        """Loop until stopped."""
+        backoff = self._poll_s
+        while not self._stopping:
+            try:
+                published = await self.drain_once()
+                backoff = self._poll_s
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._log.warning("outbox relay cannot publish yet", extra={"error": str(exc)[:300]})
+                published = 0
+                backoff = min(backoff * 2, 5.0)
+            if published == 0:
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=backoff)
+                except TimeoutError:
+                    pass
+
+    async def stop(self, flush_timeout: float = 5.0) -> None:
+        """Stop the loop after one last attempt to flush what is pending."""
+        self._stopping = True
+        self._wakeup.set()
+        try:
+            await asyncio.wait_for(self.drain_once(), timeout=flush_timeout)
+        except Exception as exc:
+            self._log.warning("outbox not fully flushed at stop; it will be published at next start",
+                              extra={"error": str(exc)[:300]})

@@ -1,0 +1,39 @@
+"""Settings every service shares; each service subclasses with its own env prefix and port."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contracts.topology import DEFAULT_DELIVERY_LIMIT, Topology
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Broker, store, bind address and mode; unprefixed names are shared by all services."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    rabbitmq_url: str = Field(
+        "amqp://guest:guest@127.0.0.1:5672/", validation_alias=AliasChoices("rabbitmq_url", "RABBITMQ_URL"))
+    mongodb_url: str | None = Field(None, validation_alias=AliasChoices("mongodb_url", "MONGODB_URL"))
+    mongodb_db: str | None = None
+    data_dir: Path = Field(Path("var/data"), validation_alias=AliasChoices("data_dir", "WHISTLE_DATA_DIR"))
+    amqp_prefix: str = Field("whistle", validation_alias=AliasChoices("amqp_prefix", "WHISTLE_AMQP_PREFIX"))
+    delivery_limit: int = Field(
+        DEFAULT_DELIVERY_LIMIT, validation_alias=AliasChoices("delivery_limit", "WHISTLE_DELIVERY_LIMIT"))
+    prefetch: int = 50
+    dev_mode: bool = Field(True, validation_alias=AliasChoices("dev_mode", "WHISTLE_DEV_MODE"))
+    log_level: str = Field("INFO", validation_alias=AliasChoices("log_level", "WHISTLE_LOG_LEVEL"))
+    outbox_poll_s: float = 0.5
+
+    @property
+    def topology(self) -> Topology:
+        """The broker names this deployment uses."""
+        return Topology(prefix=self.amqp_prefix, delivery_limit=self.delivery_limit)
+
+    def store_label(self) -> str:
+        """Which store is in use, for the start-up line and test summaries."""
+        return "mongodb" if self.mongodb_url else "sqlite"

@@ -1,0 +1,1 @@
+"""Connections to the two stores: embedded SQLite (default) and MongoDB (PyMongo async)."""
