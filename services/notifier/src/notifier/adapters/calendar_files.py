@@ -21,6 +21,21 @@ _YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
 _KEYS = {"year", "holidays", "workdays", "provisional", "note"}
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is reported with its field, not by the parser."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path | str) -> Any:
+    """Parse a YAML file safely, dates left as text; raises yaml.YAMLError on bad syntax."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_TextDatesLoader)
+
+
 class CalendarFileError(ValueError):
     """A calendar file that cannot be used; the message names the file and the field."""
 
@@ -116,7 +131,7 @@ def _date(value: Any, *, where: str, source: Path | str) -> date:
 def load_year_file(path: Path) -> YearCalendar:
     """Read and validate one `<year>.yaml` calendar file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except yaml.YAMLError as exc:
         raise CalendarFileError(path, "(yaml)", str(exc).replace("\n", " ")) from None
     calendar = parse_year(data, source=path)

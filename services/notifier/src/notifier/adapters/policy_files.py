@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from contracts.categories import BY_CODE, CLASSES
 
+from notifier.adapters.calendar_files import read_yaml
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.roster import DutyRoster, DutyWindow, Rota
 from notifier.domain.sla import Duration, PolicyBook, PolicyRule, Scope, SlaPolicy
@@ -30,7 +31,7 @@ class PolicyFileError(ValueError):
 
 def _read(path: Path | str) -> Any:
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return read_yaml(path)
     except yaml.YAMLError as exc:
         raise PolicyFileError(path, "(yaml)", str(exc).replace("\n", " ")) from None
 
