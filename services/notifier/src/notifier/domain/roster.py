@@ -69,9 +69,11 @@ class DutyRoster:
         return self.window.contains(local.time()) or not self.calendar.is_working_day(local.date())
 
     def duty_date(self, at: datetime) -> date:
-        """The date whose shift covers `at`: a shift runs from one window end to the next (02:00 → yesterday)."""
-        end = self.window.end
-        return (self._local(at) - timedelta(hours=end.hour, minutes=end.minute, seconds=end.second)).date()
+        """The date whose shift covers `at`: a night shift runs from one window end to the next (02:00 → yesterday)."""
+        local, end = self._local(at), self.window.end
+        if self.window.start < end:
+            return local.date()
+        return (local - timedelta(hours=end.hour, minutes=end.minute, seconds=end.second)).date()
 
     def on_duty(self, *, community_id: str | None, street_id: str | None, at: datetime) -> str | None:
         """The unit on duty for this place at `at`; None in working time or when no rota names one."""
