@@ -10,9 +10,9 @@ from notifier.adapters.calendar_files import library_year
 from notifier.domain.calendar import SHANGHAI, Mode, WorkingCalendar, WorkingHours, YearCalendar
 
 
-def sh(*args: int) -> datetime:
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A Shanghai civil time."""
-    return datetime(*args, tzinfo=SHANGHAI)
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from notifier.domain.calendar import SHANGHAI, Mode, WorkingCalendar
 from notifier.domain.sla import Duration, SlaPolicy, Unit, deadlines_for, reminder_times
 
 
-def sh(*args: int) -> datetime:
+def sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A Shanghai civil time."""
-    return datetime(*args, tzinfo=SHANGHAI)
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 @pytest.fixture

@@ -86,18 +86,18 @@ class Scope:
 
     def matches(self, case: Scope) -> bool:
         """True when every field this scope sets equals the case's."""
-        return all(mine is None or mine == getattr(case, f.name) for f, mine in self._items())
+        return all(mine is None or mine == getattr(case, name) for name, mine in self._items())
 
     @property
     def specificity(self) -> tuple[bool, ...]:
         """Ordering key: what the case is (tier, sub-category, class) first, then where (community, district)."""
         return tuple(value is not None for _, value in self._items())
 
-    def _items(self) -> list[tuple[object, object]]:
-        return [(f, getattr(self, f.name)) for f in fields(self)]
+    def _items(self) -> list[tuple[str, object]]:
+        return [(f.name, getattr(self, f.name)) for f in fields(self)]
 
     def __str__(self) -> str:
-        return ", ".join(f"{f.name}={v}" for f, v in self._items() if v is not None) or "(everything)"
+        return ", ".join(f"{name}={v}" for name, v in self._items() if v is not None) or "(everything)"
 
 
 @dataclass(frozen=True)
