@@ -36,6 +36,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say which stores and which RabbitMQ this run really exercised."""
     stores = ", ".join(sorted(USED_STORES)) or "none"
     brokers = ", ".join(sorted(USED_BROKERS)) or "none"
-    real_mongo = "MONGODB_URL set" if os.environ.get("MONGODB_URL") else "no real MongoDB reachable (MONGODB_URL unset, no Docker engine)"
+    real_mongo = ("real MongoDB at MONGODB_URL" if os.environ.get("MONGODB_URL")
+                  else "no real MongoDB reachable (MONGODB_URL unset, no Docker engine)")
     terminalreporter.write_line(f"whistle: stores exercised: {stores}; {real_mongo}")
     terminalreporter.write_line(f"whistle: RabbitMQ used: {brokers}")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import aio_pika
 import pytest
+
 from contracts.envelope import Envelope, new_event
 from contracts.events.common import Place
 from contracts.events.intake import RequestSubmitted

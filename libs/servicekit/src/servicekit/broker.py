@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+
 from contracts.envelope import Envelope
 from contracts.registry import routing_key
 from contracts.topology import Topology
-from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 
 
 def create_broker(url: str, *, logger: logging.Logger | None = None) -> RabbitBroker:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from contracts.envelope import Envelope
-from contracts.registry import UnknownEventType
-from contracts.topology import Topology
 from faststream import AckPolicy
 from faststream.exceptions import RejectMessage
 from faststream.rabbit import RabbitBroker
@@ -15,6 +12,9 @@ from faststream.rabbit.annotations import RabbitMessage
 from faststream.rabbit.schemas import Channel
 from pydantic import ValidationError
 
+from contracts.envelope import Envelope
+from contracts.registry import UnknownEventType
+from contracts.topology import Topology
 from servicekit.broker import service_queue
 
 EnvelopeHandler = Callable[[Envelope], Awaitable[None]]

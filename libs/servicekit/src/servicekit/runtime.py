@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from contracts.topology import Topology
 from faststream.rabbit import RabbitBroker
 
+from contracts.topology import Topology
 from servicekit.broker import EventPublisher, create_broker, declare_topology
 from servicekit.outbox import OutboxRelay, OutboxStore
 

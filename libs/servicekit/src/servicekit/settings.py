@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from contracts.topology import DEFAULT_DELIVERY_LIMIT, Topology
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contracts.topology import DEFAULT_DELIVERY_LIMIT, Topology
 
 
 class ServiceSettings(BaseSettings):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime
 
 from contracts.envelope import EventData
 

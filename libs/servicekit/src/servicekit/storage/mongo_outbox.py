@@ -8,7 +8,6 @@ from typing import Any
 
 from contracts.envelope import Envelope
 from contracts.registry import routing_key
-
 from servicekit.outbox import OutboxItem
 
 

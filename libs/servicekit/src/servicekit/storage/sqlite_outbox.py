@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import aiosqlite
+
 from contracts.envelope import Envelope
 from contracts.registry import routing_key
-
 from servicekit.outbox import OutboxItem
 from servicekit.storage.sqlite import SqliteDatabase
 
