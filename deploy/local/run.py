@@ -14,9 +14,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from platform import DEFAULT_PORTS, REPO, SERVICES, Platform
-
 from demo import run_demo
+from processes import DEFAULT_PORTS, REPO, SERVICES, Platform
 
 
 def port_free(port: int) -> bool:
