@@ -61,4 +61,5 @@ clean:
 	rm -rf var tests/output
 
 -include Makefile.deploy
+-include Makefile.faults
 -include Makefile.bench
