@@ -1,0 +1,68 @@
+"""The HTTP app: operations routes, the report API and the dashboard; resources live in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+
+from reports.bootstrap import Container, build
+from reports.config import ReportsSettings
+from reports.entrypoints.filters import scope_from
+from reports.queries import summary
+from servicekit.http import ops_router
+
+
+def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None) -> FastAPI:
+    """Build the app; the store, broker and background tasks open and close with its lifespan."""
+    log = log or logging.getLogger("reports")
+    holder: dict[str, Container] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = build(settings, log)
+        await container.repo.ensure_indexes()
+        app.state.container = container
+        holder["c"] = container
+        await container.runtime.start()
+        try:
+            yield
+        finally:
+            await container.runtime.stop()
+            await container.repo.close()
+
+    app = FastAPI(title="Whistle reports", version="1.0", lifespan=lifespan,
+                  description="三率、SLA、明细查询与导出、热点发现、数据看板")
+
+    async def broker_ready() -> bool:
+        return await holder["c"].runtime.ping() if "c" in holder else False
+
+    async def store_ready() -> bool:
+        return await holder["c"].repo.ping() if "c" in holder else False
+
+    metrics_registry = _LazyRegistry(holder)
+    app.include_router(ops_router("reports", {"broker": broker_ready, "store": store_ready},
+                                  metrics_registry))  # type: ignore[arg-type]
+
+    @app.get("/v1/reports/summary", tags=["reports"], summary="Totals, 三率 and counts by status, class, community")
+    async def get_summary(request: Request) -> dict:
+        container: Container = request.app.state.container
+        scope = scope_from(request)
+        with container.metrics.query_seconds.labels("summary").time():
+            return await summary(container.repo, container.org, scope)
+
+    return app
+
+
+class _LazyRegistry:
+    """The container's metrics registry, looked up when /metrics is scraped (it is built in the lifespan)."""
+
+    def __init__(self, holder: dict[str, Container]) -> None:
+        self._holder = holder
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        """Delegate to the live registry (nothing before start-up)."""
+        if "c" in self._holder:
+            yield from self._holder["c"].metrics.registry.collect()

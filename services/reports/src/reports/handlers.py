@@ -1,0 +1,40 @@
+"""Use cases: project one event into the case fact and the rollups."""
+
+from __future__ import annotations
+
+from contracts.envelope import Envelope
+from reports.adapters.repository import ReportsRepository, VersionConflict
+from reports.domain.facts import Event, apply_event
+from reports.domain.org import OrgIndex
+from reports.domain.rollups import rollup_delta
+
+MAX_ATTEMPTS = 8
+
+
+class ProjectionConflict(RuntimeError):
+    """The fact kept changing under us; the message is requeued."""
+
+
+def to_event(envelope: Envelope) -> Event:
+    """The projection's view of an envelope."""
+    return Event(id=envelope.id, type=envelope.type, data=dict(envelope.data))
+
+
+async def project_event(repo: ReportsRepository, org: OrgIndex, envelope: Envelope) -> str:
+    """Apply an event to its case's fact and rollups; returns "applied", "duplicate" or "ignored"."""
+    event = to_event(envelope)
+    case_id = event.data.get("case_id")
+    if not case_id:
+        return "ignored"
+    for _ in range(MAX_ATTEMPTS):
+        old = await repo.get_fact(str(case_id))
+        new = apply_event(old, event)
+        if new is None:
+            return "duplicate" if old is not None and event.id in old.applied_events else "ignored"
+        try:
+            await repo.save_fact(new, expected_version=old.version if old else 0,
+                                 delta=rollup_delta(old, new, org))
+        except VersionConflict:
+            continue
+        return "applied"
+    raise ProjectionConflict(str(case_id))
