@@ -1,0 +1,80 @@
+"""Intake's settings (env prefix INTAKE_), including the keys that protect residents' contact data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.settings import ServiceSettings
+
+# Fixed, public development keys (Fernet, urlsafe base64 of 32 bytes). Used only when dev_mode is on
+# and no key is configured; never use them for real residents' data.
+DEV_CONTACT_KEY = "d2hpc3RsZS1kZXYtY29udGFjdC1rZXktbm90LXNhZmU="  # b"whistle-dev-contact-key-not-safe"
+DEV_STORAGE_KEY = "d2hpc3RsZS1kZXYtaW50YWtlLWF0LXJlc3Qta2V5ISE="  # b"whistle-dev-intake-at-rest-key!!"
+DEV_QR_KEYS = "dev:whistle-dev-qr-secret-not-safe"
+
+
+class MissingKeyError(RuntimeError):
+    """A key needed to protect residents' data is not configured outside dev mode."""
+
+
+class IntakeSettings(ServiceSettings):
+    """Everything intake reads from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", populate_by_name=True, extra="ignore")
+
+    port: int = 8000
+    mongodb_db: str | None = "whistle_intake"
+    org_file: Path = Path("deploy/demo/org.yaml")
+    public_base_url: str | None = Field(None, description="URL residents reach intake at; default http://host:port")
+    contact_key: str | None = Field(
+        None, validation_alias=AliasChoices("contact_key", "WHISTLE_CONTACT_KEY"),
+        description="Fernet key(s), comma-separated, newest first; seals contacts in events for the router")
+    storage_key: str | None = Field(
+        None, description="Fernet key(s), comma-separated, newest first; encrypts contacts at rest")
+    qr_keys: str | None = Field(
+        None, description="HMAC keys for compound tokens as kid:secret pairs, comma-separated, signing key first")
+    qr_revoked: str = Field("", description="revoked compound tokens or key ids, comma-separated")
+    staff_tokens: str = Field("", description="staff API tokens as token:name pairs, comma-separated")
+    open311_api_keys: str = Field("", description="Open311 API keys, comma-separated")
+    rate_limit_per_ip: int = 30
+    rate_limit_per_phone: int = 5
+    rate_window_s: int = 3600
+    retention_days: int = 180
+    retention_interval_s: float = 3600.0
+    max_photo_bytes: int = 5 * 1024 * 1024
+    max_photos: int = 3
+
+    def base_url(self) -> str:
+        """The public base URL used in QR codes and links."""
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def sqlite_path(self) -> Path:
+        """The embedded store's file."""
+        return self.data_dir / "intake.sqlite3"
+
+    def photo_dir(self) -> Path:
+        """Where photos live with the embedded store."""
+        return self.data_dir / "intake-photos"
+
+    def resolved_contact_key(self) -> str:
+        """The sealing key, the dev key in dev mode, or a refusal to start."""
+        return _key_or_dev(self.contact_key, DEV_CONTACT_KEY, "WHISTLE_CONTACT_KEY", self.dev_mode)
+
+    def resolved_storage_key(self) -> str:
+        """The at-rest key, the dev key in dev mode, or a refusal to start."""
+        return _key_or_dev(self.storage_key, DEV_STORAGE_KEY, "INTAKE_STORAGE_KEY", self.dev_mode)
+
+    def resolved_qr_keys(self) -> str:
+        """The compound-token HMAC keys, the dev key in dev mode, or a refusal to start."""
+        return _key_or_dev(self.qr_keys, DEV_QR_KEYS, "INTAKE_QR_KEYS", self.dev_mode)
+
+
+def _key_or_dev(value: str | None, dev: str, name: str, dev_mode: bool) -> str:
+    if value:
+        return value
+    if dev_mode:
+        return dev
+    raise MissingKeyError(f"intake: {name} is not set; outside dev mode (WHISTLE_DEV_MODE=false) it is required")

@@ -1,0 +1,57 @@
+"""Error answers: `{"detail": [{"field": ..., "message": ...}]}` with Chinese messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from intake.domain.validation import FieldError, InputRejected, from_pydantic
+
+_LOCATIONS = ("body", "query", "path", "header", "form")
+
+
+def error_body(errors: list[FieldError]) -> dict[str, Any]:
+    """The documented error shape."""
+    return {"detail": [{"field": e.field, "message": e.message} for e in errors]}
+
+
+def _translate(exc: RequestValidationError) -> list[FieldError]:
+    raw = []
+    for err in exc.errors():
+        loc = list(err.get("loc", ()))
+        if loc and loc[0] in _LOCATIONS:
+            loc = loc[1:]
+        err = {**err, "loc": tuple(loc)}
+        key = str(loc[-1]) if loc else ""
+        if err.get("type") == "extra_forbidden" and (key.startswith("$") or "." in key):
+            err["ctx"] = {"zh": "字段名不能以 $ 开头或包含“.”"}
+        if err.get("type") == "json_invalid":
+            err["ctx"] = {"zh": "请求内容不是有效的 JSON"}
+        raw.append(err)
+    return from_pydantic(raw)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map validation failures and InputRejected to 4xx with field names."""
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        metrics = getattr(request.app.state, "metrics", None)
+        if metrics is not None:
+            metrics.rejected.inc()
+        return JSONResponse(error_body(_translate(exc)), status_code=422)
+
+    @app.exception_handler(InputRejected)
+    async def on_rejected(request: Request, exc: InputRejected) -> JSONResponse:
+        metrics = getattr(request.app.state, "metrics", None)
+        if metrics is not None:
+            metrics.rejected.inc()
+        return JSONResponse(error_body(exc.errors), status_code=exc.status)
+
+
+def reject(status: int, field: str, message: str) -> InputRejected:
+    """A single-field error with a chosen HTTP status."""
+    return InputRejected([FieldError(field, message)], status=status)

@@ -1,0 +1,68 @@
+"""The resident API: submit a request and follow it with the access token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from intake.entrypoints.deps import container_of
+from intake.entrypoints.errors import reject
+from intake.entrypoints.schemas import SubmitRequestIn, SubmitRequestOut
+from intake.entrypoints.views import RequestOut, request_view
+from intake.handlers import IdempotencyConflict, Submitted
+
+router = APIRouter(prefix="/v1", tags=["requests"])
+
+ERRORS = {422: {"description": "bad input: `{\"detail\": [{\"field\": ..., \"message\": ...}]}`"}}
+
+
+def submitted_answer(request: Request, outcome: Submitted) -> SubmitRequestOut:
+    """The 201 body."""
+    base = container_of(request).settings.base_url()
+    req = outcome.request
+    return SubmitRequestOut(id=req.id, tracking_code=req.tracking_code, access_token=outcome.access_token,
+                            status=req.status, status_label="已受理",
+                            status_url=f"{base}/h5/status.html?id={req.id}&token={outcome.access_token}")
+
+
+@router.post("/requests", status_code=201, response_model=SubmitRequestOut,
+             responses={**ERRORS, 409: {"description": "Idempotency-Key reused with another body"},
+                        429: {"description": "rate limited (Retry-After)"}},
+             summary="Submit a resident's request")
+async def submit_request(
+    body: SubmitRequestIn, request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    """Store the request with its `request.submitted.v1` event; answer id, tracking code, access token."""
+    c = container_of(request)
+    try:
+        outcome = await c.intake.submit(body, now=datetime.now(UTC), idempotency_key=idempotency_key,
+                                        body_hash=body.model_dump_json() if idempotency_key else None)
+    except IdempotencyConflict as exc:
+        raise reject(409, "Idempotency-Key", "该幂等键已用于另一份不同的诉求") from exc
+    if not outcome.replayed:
+        c.runtime.relay and c.runtime.relay.wake()
+        request.app.state.metrics.submitted.labels(outcome.request.channel).inc()
+    answer = submitted_answer(request, outcome)
+    return JSONResponse(answer.model_dump(), status_code=201)
+
+
+@router.get("/requests/{request_id}", response_model=RequestOut,
+            responses={403: {"description": "missing or wrong access token"}, 404: {"description": "unknown id"}},
+            summary="A request's status and timeline (needs the access token)")
+async def get_request(
+    request_id: str, request: Request,
+    x_access_token: Annotated[str | None, Header()] = None,
+    token: Annotated[str | None, Query(description="access token (alternative to X-Access-Token)")] = None,
+) -> RequestOut:
+    """Status, timeline, unit and deadline; contact masked."""
+    c = container_of(request)
+    req = await c.repo.get(request_id)
+    if req is None:
+        raise reject(404, "id", "未找到该诉求")
+    if not c.intake.token_matches(req, x_access_token or token):
+        raise reject(403, "token", "访问凭证无效，无法查看该诉求")
+    return request_view(req, c.intake.directory, c.settings.base_url())

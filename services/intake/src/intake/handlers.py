@@ -1,0 +1,203 @@
+"""Use cases of intake: submit a request, show it, apply case events."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from contracts.categories import BY_CODE, CLASSES
+from contracts.envelope import Envelope, new_event
+from contracts.events.common import CategoryRef, Place
+from contracts.events.intake import RequestSubmitted
+from intake.adapters.crypto import ContactCipher
+from intake.adapters.repository import DuplicateRequest, RequestRepository
+from intake.domain.model import IntakeRequest, TimelineEntry, civil_day, mask_name, mask_phone, tracking_code
+from intake.domain.org import Compound, Directory
+from intake.domain.timeline import apply_case_event as apply_timeline
+from intake.domain.validation import FieldError, InputRejected
+from intake.entrypoints.schemas import SubmitRequestIn
+
+SOURCE = "/whistle/intake"
+LOG = logging.getLogger("intake")
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was used before with another body."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The outcome of a submission: the stored request and its access token."""
+
+    request: IntakeRequest
+    access_token: str
+    replayed: bool = False
+
+
+@dataclass
+class Intake:
+    """Handlers with their dependencies (built by bootstrap)."""
+
+    repo: RequestRepository
+    directory: Directory
+    cipher: ContactCipher
+    token_key: bytes
+
+    def access_token(self, request_id: str) -> str:
+        """The resident's token for a request: derived, never stored in clear."""
+        digest = hmac.new(self.token_key, f"access:{request_id}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+    def token_matches(self, req: IntakeRequest, token: str | None) -> bool:
+        """Constant-time check of a presented access token."""
+        if not token:
+            return False
+        return hmac.compare_digest(_sha(token), req.token_hash)
+
+    def compound(self, compound_id: str | None) -> Compound:
+        """The compound or a 422 naming the field."""
+        found = self.directory.get(compound_id) if compound_id else None
+        if found is None:
+            message = "请选择小区" if not compound_id else "未找到该小区，请扫描小区张贴的二维码重新进入"
+            raise InputRejected([FieldError("compound_id", message)])
+        return found
+
+    async def submit(self, body: SubmitRequestIn, *, now: datetime, idempotency_key: str | None = None,
+                     body_hash: str | None = None, submitted_by: str | None = None) -> Submitted:
+        """Validate against the organisation, store the request with its event, return its token."""
+        if idempotency_key:
+            earlier = await self.repo.by_idempotency_key(idempotency_key)
+            if earlier is not None:
+                return self._replay(earlier, body_hash)
+        compound = self.compound(body.compound_id)
+        _check_category(body)
+        request_id = str(uuid.uuid4())
+        seq = await self.repo.next_sequence(civil_day(now))
+        token = self.access_token(request_id)
+        req = _build(body, compound, request_id=request_id, code=tracking_code(now, seq), token=token, now=now)
+        req.idempotency_key, req.body_hash, req.submitted_by = idempotency_key, body_hash, submitted_by
+        contact = _contact(body)
+        if contact:
+            req.contact_enc = self.cipher.encrypt(contact)
+        event = new_event(self._submitted_event(req, contact), source=SOURCE, subject=request_id, now=now)
+        try:
+            await self.repo.add(req, [event])
+        except DuplicateRequest as dup:
+            if dup.field == "idempotency_key" and idempotency_key:
+                earlier = await self.repo.by_idempotency_key(idempotency_key)
+                if earlier is not None:
+                    return self._replay(earlier, body_hash)
+            raise
+        LOG.info("request stored", extra={"request_id": request_id, "tracking_code": req.tracking_code,
+                                          "channel": req.channel, "event_id": event.id})
+        return Submitted(req, token)
+
+    async def apply_case_event(self, envelope: Envelope) -> int:
+        """Apply a case lifecycle or SLA event to the requests it concerns."""
+        return await apply_case_event(self, envelope)
+
+    def _replay(self, earlier: IntakeRequest, body_hash: str | None) -> Submitted:
+        if earlier.body_hash != body_hash:
+            raise IdempotencyConflict()
+        return Submitted(earlier, self.access_token(earlier.id), replayed=True)
+
+    def _submitted_event(self, req: IntakeRequest, contact: dict[str, str] | None) -> RequestSubmitted:
+        sealed = self.cipher.seal(contact) if contact and not req.anonymous else None
+        return RequestSubmitted(
+            request_id=req.id, tracking_code=req.tracking_code, channel=req.channel, place=place_of(req),
+            title=req.title, text=req.text, photo_refs=list(req.photos), anonymous=req.anonymous,
+            category_hint=CategoryRef(class_code=req.class_code, sub_category=req.sub_category)
+            if req.class_code else None,
+            has_contact=contact is not None, contact_sealed=sealed, external_ref=req.external_ref,
+            external_deadline=req.external_deadline, submitted_at=req.submitted_at)
+
+
+def _check_category(body: SubmitRequestIn) -> None:
+    if body.category is None:
+        return
+    if body.category.class_code not in CLASSES:
+        raise InputRejected([FieldError("category.class_code", "分类不存在，请从分类列表中选择")])
+    sub = body.category.sub_category
+    if sub is not None and (sub not in BY_CODE or BY_CODE[sub].class_code != body.category.class_code):
+        raise InputRejected([FieldError("category.sub_category", "小类不存在或不属于所选大类")])
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _contact(body: SubmitRequestIn) -> dict[str, str] | None:
+    if body.contact is None:
+        return None
+    contact = {k: v for k, v in body.contact.model_dump().items() if v}
+    return contact or None
+
+
+def _build(body: SubmitRequestIn, compound: Compound, *, request_id: str, code: str, token: str,
+           now: datetime) -> IntakeRequest:
+    loc = body.location
+    building = loc.building if loc else None
+    phone = body.contact.phone if body.contact else None
+    name = body.contact.name if body.contact else None
+    return IntakeRequest(
+        id=request_id, tracking_code=code, token_hash=_sha(token), channel=body.channel.value,
+        compound_id=compound.id, community_id=compound.community_id, street_id=compound.street_id,
+        district_id=compound.district_id, grid_id=compound.grid_for(building), text=body.text, title=body.title,
+        submitted_at=now, building=building, unit=loc.unit if loc else None, room=loc.room if loc else None,
+        address=loc.address if loc else None, lat=loc.lat if loc else None, lon=loc.lon if loc else None,
+        class_code=body.category.class_code if body.category else None,
+        sub_category=body.category.sub_category if body.category else None, anonymous=body.anonymous,
+        phone_masked=mask_phone(phone), name_masked=mask_name(name), photos=list(body.photos),
+        external_ref=body.external_ref, external_deadline=body.external_deadline,
+        timeline=[TimelineEntry(now, "submitted", "已受理", "您的诉求已提交，我们会尽快分派处理")])
+
+
+def place_of(req: IntakeRequest) -> Place:
+    """The request's place in the organisation tree, for events."""
+    return Place(district_id=req.district_id, street_id=req.street_id, community_id=req.community_id,
+                 compound_id=req.compound_id, grid_id=req.grid_id, building=req.building, unit=req.unit,
+                 room=req.room, address=req.address, lat=req.lat, lon=req.lon)
+
+
+
+
+async def _requests_for(repo: RequestRepository, envelope: Envelope) -> list[str]:
+    data = envelope.data
+    ids: list[str] = list(data.get("request_ids") or [])
+    if data.get("request_id"):
+        ids.append(str(data["request_id"]))
+    if not ids and data.get("case_id"):
+        ids = [r.id for r in await repo.by_case(str(data["case_id"]))]
+    return ids
+
+
+async def apply_case_event(intake: Intake, envelope: Envelope) -> int:
+    """Apply a case or SLA event to every request it concerns; returns how many changed (idempotent)."""
+    changed = 0
+    for request_id in await _requests_for(intake.repo, envelope):
+        for _ in range(5):  # optimistic concurrency: re-read on a version conflict
+            req = await intake.repo.get(request_id)
+            if req is None:
+                break
+            version = req.version
+            if not apply_timeline(req, event_id=envelope.id, event_type=envelope.type, data=envelope.data,
+                                  occurred_at=_occurred(envelope)):
+                break
+            if await intake.repo.save(req, expected_version=version, events=[]):
+                changed += 1
+                break
+        else:
+            raise RuntimeError(f"request {request_id} kept changing under a case event; will retry")
+    return changed
+
+
+def _occurred(envelope: Envelope) -> datetime:
+    for key in ("occurred_at", "routed_at", "scheduled_at"):
+        if envelope.data.get(key):
+            return datetime.fromisoformat(str(envelope.data[key]))
+    return envelope.time
