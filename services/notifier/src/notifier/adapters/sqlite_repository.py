@@ -1,0 +1,133 @@
+"""The SQLite adapter: case clocks, timers, processed events and outbox in one file, one transaction each."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import aiosqlite
+
+from contracts.envelope import Envelope
+from notifier.adapters.documents import case_from_doc, case_to_doc, iso, timer_from_doc, utc
+from notifier.adapters.repository import ConcurrentUpdate
+from notifier.domain.case_clock import CaseClock
+from notifier.domain.timers import Timer
+from servicekit.storage.sqlite import SqliteDatabase
+from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, add_to_outbox
+
+TIMER_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS cases (
+        case_id TEXT PRIMARY KEY, version INTEGER NOT NULL, doc TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS processed_events (event_id TEXT PRIMARY KEY, processed_at TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS timers (
+        timer_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, community_id TEXT NOT NULL, deadline TEXT NOT NULL,
+        kind TEXT NOT NULL, fraction REAL NOT NULL, tier INTEGER NOT NULL, due_at TEXT NOT NULL,
+        deadline_at TEXT NOT NULL, status TEXT NOT NULL, lease_owner TEXT, lease_until TEXT, fired_at TEXT)""",
+    "CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at) WHERE status = 'scheduled'",
+    "CREATE INDEX IF NOT EXISTS timers_case ON timers(case_id, due_at)",
+    *OUTBOX_SCHEMA,
+)
+
+_UPSERT_TIMER = """
+INSERT INTO timers(timer_id, case_id, community_id, deadline, kind, fraction, tier, due_at, deadline_at, status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled')
+ON CONFLICT(timer_id) DO UPDATE SET status = 'scheduled', tier = excluded.tier
+WHERE timers.status = 'cancelled'"""
+
+
+def _json(doc: dict[str, object]) -> str:
+    return json.dumps(doc, ensure_ascii=False, default=lambda v: iso(v) if isinstance(v, datetime) else str(v))
+
+
+class SqliteTimerRepository:
+    """TimerRepository on the service's SQLite file."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
+    async def get_case(self, case_id: str) -> CaseClock | None:
+        """The case's clock with its version."""
+        row = await self._db.fetch_one("SELECT doc, version FROM cases WHERE case_id = ?", (case_id,))
+        return None if row is None else case_from_doc(json.loads(row["doc"]), int(row["version"]))
+
+    async def save_case(self, case: CaseClock, *, timers: list[Timer], events: list[Envelope], event_id: str) -> bool:
+        """One transaction: processed-event marker, versioned case row, timer set, outbox."""
+        now = iso(datetime.now(UTC))
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO processed_events(event_id, processed_at) VALUES (?, ?)", (event_id, now))
+            if cur.rowcount == 0:
+                return False
+            await self._write_case(conn, case, now)
+            await self._sync_timers(conn, case.case_id, timers)
+            await add_to_outbox(conn, events)
+        return True
+
+    async def _write_case(self, conn: aiosqlite.Connection, case: CaseClock, now: str | None) -> None:
+        doc = _json(case_to_doc(case))
+        if case.version == 0:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO cases(case_id, version, doc, updated_at) VALUES (?, 1, ?, ?)",
+                (case.case_id, doc, now))
+        else:
+            cur = await conn.execute(
+                "UPDATE cases SET version = version + 1, doc = ?, updated_at = ? WHERE case_id = ? AND version = ?",
+                (doc, now, case.case_id, case.version))
+        if cur.rowcount != 1:
+            raise ConcurrentUpdate(f"case {case.case_id} changed since version {case.version}")
+
+    async def _sync_timers(self, conn: aiosqlite.Connection, case_id: str, timers: list[Timer]) -> None:
+        await conn.executemany(_UPSERT_TIMER, [
+            (t.timer_id, t.case_id, t.community_id, t.deadline, str(t.kind), t.fraction, t.tier, iso(t.due_at),
+             iso(t.deadline_at)) for t in timers])
+        keep = [t.timer_id for t in timers]
+        marks = ",".join("?" * len(keep))
+        await conn.execute(
+            f"UPDATE timers SET status = 'cancelled', lease_owner = NULL, lease_until = NULL "
+            f"WHERE case_id = ? AND status = 'scheduled' AND timer_id NOT IN ({marks})", (case_id, *keep))
+
+    async def timers_for_case(self, case_id: str) -> list[Timer]:
+        """Every timer of the case in due order."""
+        rows = await self._db.fetch_all("SELECT * FROM timers WHERE case_id = ? ORDER BY due_at, timer_id", (case_id,))
+        return [timer_from_doc(r) for r in rows]
+
+    async def claim_due_timers(self, now: datetime, lease_owner: str, lease_s: float, limit: int) -> list[Timer]:
+        """One conditional UPDATE … RETURNING: due, scheduled, lease free or expired."""
+        until = iso(now + timedelta(seconds=lease_s))
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                """UPDATE timers SET lease_owner = ?, lease_until = ?
+                   WHERE timer_id IN (
+                     SELECT timer_id FROM timers WHERE status = 'scheduled' AND due_at <= ?
+                       AND (lease_until IS NULL OR lease_until <= ?) ORDER BY due_at LIMIT ?)
+                   RETURNING *""",
+                (lease_owner, until, iso(now), iso(now), limit))
+            rows = list(await cur.fetchall())
+        return sorted((timer_from_doc(r) for r in rows), key=lambda t: (t.due_at, t.timer_id))
+
+    async def complete_timer(self, timer: Timer, *, lease_owner: str, fired_at: datetime,
+                             events: list[Envelope]) -> bool:
+        """Fire only while still holding the lease; the events go out through the outbox."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE timers SET status = 'fired', fired_at = ?, lease_until = NULL "
+                "WHERE timer_id = ? AND lease_owner = ? AND status = 'scheduled'",
+                (iso(fired_at), timer.timer_id, lease_owner))
+            if cur.rowcount != 1:
+                return False
+            await add_to_outbox(conn, events)
+        return True
+
+    async def next_due_at(self) -> datetime | None:
+        """Earliest due instant among scheduled timers (uses the partial due index)."""
+        row = await self._db.fetch_one("SELECT MIN(due_at) FROM timers WHERE status = 'scheduled'")
+        return utc(row[0]) if row and row[0] else None
+
+    async def count_timers(self, status: str) -> int:
+        """How many timers are in this status."""
+        row = await self._db.fetch_one("SELECT COUNT(*) FROM timers WHERE status = ?", (status,))
+        return int(row[0]) if row else 0
+
+    async def repair(self) -> int:
+        """Nothing to repair: every change is one transaction."""
+        return 0

@@ -1,0 +1,71 @@
+"""The composition root: settings → store → rules and clock → handlers → broker runtime and scheduler."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from notifier.adapters.calendar_files import SHIPPED_DIR, build_calendar
+from notifier.adapters.clock import Clock
+from notifier.adapters.policy_files import DEFAULT_POLICIES, load_policy_book
+from notifier.adapters.store import Store, open_store
+from notifier.config import NotifierSettings
+from notifier.domain.case_clock import SlaRules
+from notifier.entrypoints.consumer import register_consumers
+from notifier.entrypoints.scheduler import TimerScheduler
+from notifier.handlers import Deps
+from notifier.metrics import NotifierMetrics
+from servicekit.runtime import BrokerRuntime
+
+
+@dataclass
+class Notifier:
+    """The running service's parts, started and stopped together."""
+
+    settings: NotifierSettings
+    store: Store
+    deps: Deps
+    runtime: BrokerRuntime
+    scheduler: TimerScheduler | None
+
+    async def start(self) -> None:
+        """Connect the broker (consumers and outbox relay), then start the scheduler."""
+        await self.runtime.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop the scheduler, then the broker (flushing the outbox), then close the store."""
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        await self.runtime.stop()
+        await self.store.close()
+
+    async def refresh_gauges(self) -> None:
+        """Bring the gauges up to date (called before /metrics is rendered)."""
+        self.deps.metrics.timers_scheduled.set(await self.store.timers.count_timers("scheduled"))
+        self.deps.metrics.outbox_pending.set(await self.store.outbox.pending_count())
+
+
+def load_rules(settings: NotifierSettings) -> SlaRules:
+    """The policy book and the working calendar this deployment uses."""
+    book = load_policy_book(settings.policies_file or DEFAULT_POLICIES)
+    return SlaRules(book=book, calendar=build_calendar(dirs=(SHIPPED_DIR, *settings.calendar_dirs)))
+
+
+async def build(settings: NotifierSettings, log: logging.Logger, *, clock: Clock | None = None,
+                metrics: NotifierMetrics | None = None) -> Notifier:
+    """Open the store and wire every part; nothing is connected to the broker yet."""
+    store = await open_store(mongodb_url=settings.mongodb_url, mongodb_db=settings.database_name,
+                             sqlite_path=settings.sqlite_path)
+    runtime = BrokerRuntime(settings.rabbitmq_url, settings.topology, log=log)
+    relay = runtime.attach_outbox(store.outbox, poll_s=settings.outbox_poll_s)
+    deps = Deps(timers=store.timers, rules=load_rules(settings),
+                clock=clock or Clock(settings.clock_speed, settings.clock_epoch), metrics=metrics or NotifierMetrics(),
+                wake_outbox=relay.wake)
+    scheduler = None
+    if settings.scheduler_enabled:
+        scheduler = TimerScheduler(deps, owner=settings.instance_id, lease_s=settings.lease_s,
+                                   batch=settings.claim_batch, poll_s=settings.scheduler_poll_s, log=log)
+    register_consumers(runtime, settings, deps, log=log, on_stored=scheduler.wake if scheduler else None)
+    return Notifier(settings, store, deps, runtime, scheduler)

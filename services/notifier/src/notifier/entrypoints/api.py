@@ -1,0 +1,111 @@
+"""HTTP: timers and notifications of a case, plus health, readiness and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from pydantic import BaseModel
+
+from notifier.bootstrap import Notifier, build
+from notifier.config import NotifierSettings
+from notifier.domain.timers import Timer
+from notifier.metrics import NotifierMetrics
+from servicekit.http import ops_router
+from servicekit.logs import configure_logging
+
+
+class TimerOut(BaseModel):
+    """One timer as the API shows it."""
+
+    timer_id: str
+    deadline: str
+    kind: str
+    fraction: float
+    tier: int
+    due_at: datetime
+    deadline_at: datetime
+    status: str
+    fired_at: datetime | None = None
+
+    @classmethod
+    def of(cls, t: Timer) -> TimerOut:
+        """From the domain object."""
+        return cls(timer_id=t.timer_id, deadline=t.deadline, kind=str(t.kind), fraction=t.fraction, tier=t.tier,
+                   due_at=t.due_at, deadline_at=t.deadline_at, status=str(t.status), fired_at=t.fired_at)
+
+
+class CaseTimersOut(BaseModel):
+    """A case's SLA clock and timers."""
+
+    case_id: str
+    known: bool
+    status: str | None = None
+    tier: int | None = None
+    sla_policy: str | None = None
+    response_due: datetime | None = None
+    resolution_due: datetime | None = None
+    timers: list[TimerOut]
+
+
+def _service(request: Request) -> Notifier:
+    return request.app.state.notifier  # type: ignore[no-any-return]
+
+
+def api_router() -> APIRouter:
+    """The notifier's /v1 routes."""
+    router = APIRouter(prefix="/v1", tags=["timers"])
+
+    @router.get("/timers", summary="A case's SLA deadlines and timers", response_model=CaseTimersOut)
+    async def timers(request: Request, case_id: Annotated[str, Query(min_length=1, max_length=100)]) -> CaseTimersOut:
+        repo = _service(request).store.timers
+        case = await repo.get_case(case_id)
+        listed = [TimerOut.of(t) for t in await repo.timers_for_case(case_id)]
+        if case is None:
+            return CaseTimersOut(case_id=case_id, known=False, timers=listed)
+        return CaseTimersOut(
+            case_id=case_id, known=True, status=str(case.status), tier=case.tier, sla_policy=case.policy,
+            response_due=case.response.due if case.response else None,
+            resolution_due=case.resolution.due if case.resolution else None, timers=listed)
+
+    return router
+
+
+def create_app(settings: NotifierSettings | None = None) -> FastAPI:
+    """The notifier's FastAPI app; the store, broker and scheduler open in the lifespan."""
+    settings = settings or NotifierSettings()
+    metrics = NotifierMetrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log = configure_logging("notifier", settings.log_level)
+        notifier = await build(settings, log, metrics=metrics)
+        app.state.notifier = notifier
+        await notifier.start()
+        try:
+            yield
+        finally:
+            await notifier.stop()
+
+    app = FastAPI(title="Whistle notifier", version="1.0", lifespan=lifespan,
+                  description="SLA timers on a Chinese working calendar, reminders, escalation and notifications")
+    app.include_router(api_router())
+
+    async def broker_ok() -> bool:
+        return await app.state.notifier.runtime.ping()  # type: ignore[no-any-return]
+
+    async def store_ok() -> bool:
+        return await app.state.notifier.store.ping()  # type: ignore[no-any-return]
+
+    app.include_router(ops_router("notifier", {"broker": broker_ok, "store": store_ok}, metrics.registry))
+
+    @app.middleware("http")
+    async def refresh_gauges(request: Request, call_next):  # type: ignore[no-untyped-def]
+        if request.url.path == "/metrics":
+            await _service(request).refresh_gauges()
+        return await call_next(request)
+
+    return app

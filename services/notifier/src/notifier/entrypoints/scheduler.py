@@ -1,0 +1,93 @@
+"""The timer scheduler: claim due timers under a lease, fire them, sleep until the next one is due."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from notifier.domain.timers import Timer
+from notifier.handlers import Deps, fire_timer
+
+
+class TimerScheduler:
+    """One per replica; replicas share the store and never fire the same timer twice.
+
+    A claim leases timers for `lease_s` real seconds; a replica that dies holding leases leaves them
+    to expire, and any replica then claims and fires them.
+    """
+
+    def __init__(self, deps: Deps, *, owner: str, lease_s: float = 60.0, batch: int = 100, poll_s: float = 1.0,
+                 log: logging.Logger) -> None:
+        self.deps = deps
+        self.owner = owner
+        self.lease_s = lease_s
+        self.batch = batch
+        self.poll_s = poll_s
+        self.fired = 0
+        self._log = log
+        self._stopping = False
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def tick(self) -> tuple[int, int]:
+        """Claim one batch of due timers and fire each; returns (claimed, fired by this replica)."""
+        clock = self.deps.clock
+        claimed = await self.deps.timers.claim_due_timers(
+            clock.now(), self.owner, self.lease_s * clock.speed, self.batch)
+        fired = 0
+        for timer in claimed:
+            fired += await self._fire(timer)
+        self.fired += fired
+        return len(claimed), fired
+
+    async def _fire(self, timer: Timer) -> int:
+        try:
+            return int(await fire_timer(self.deps, timer, lease_owner=self.owner))
+        except Exception:
+            # The lease runs out and this or another replica tries again; one bad timer blocks nothing.
+            self._log.exception("firing a timer failed; it will be retried after its lease",
+                                extra={"timer_id": timer.timer_id, "case_id": timer.case_id})
+            return 0
+
+    async def run(self) -> None:
+        """Loop until stopped: repair, claim, fire; then wait for the next due time (at most `poll_s`)."""
+        while not self._stopping:
+            try:
+                await self.deps.timers.repair()
+                claimed, _ = await self.tick()
+                wait = 0.0 if claimed == self.batch else await self._wait_s()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self._log.exception("scheduler tick failed; retrying")
+                wait = self.poll_s
+            if wait > 0:
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=wait)
+                except TimeoutError:
+                    pass
+
+    async def _wait_s(self) -> float:
+        nxt = await self.deps.timers.next_due_at()
+        if nxt is None:
+            return self.poll_s
+        until = self.deps.clock.real_seconds(nxt - self.deps.clock.now() + timedelta(milliseconds=1))
+        return min(self.poll_s, max(until, 0.01))
+
+    def wake(self) -> None:
+        """Look for due timers now (e.g. after a case event stored new ones)."""
+        self._wakeup.set()
+
+    def start(self) -> None:
+        """Run in the background."""
+        self._task = asyncio.create_task(self.run(), name=f"timer-scheduler-{self.owner}")
+
+    async def stop(self) -> None:
+        """Stop after the current timer; unfired claims are released by their lease running out."""
+        self._stopping = True
+        self._wakeup.set()
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)

@@ -1,0 +1,104 @@
+"""Use cases: apply a case event to its SLA clock, fire a due timer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from contracts.envelope import Envelope, EventData, new_event
+from contracts.events.cases import CaseRouted, CaseTransition
+from contracts.events.sla import SlaBreached, SlaScheduled, SlaWarning
+from notifier.adapters.clock import Clock
+from notifier.adapters.repository import TimerRepository
+from notifier.domain.case_clock import CaseClock, SlaRules
+from notifier.domain.lifecycle import Outcome, on_routed, on_transition
+from notifier.domain.timers import Timer, TimerKind
+from notifier.metrics import NotifierMetrics
+
+SOURCE = "/whistle/notifier"
+_IDS = uuid.UUID("6d0c8f43-2a55-4bd4-9a43-61f1b1a0e0f5")
+
+
+@dataclass
+class Deps:
+    """What the use cases need; built by bootstrap."""
+
+    timers: TimerRepository
+    rules: SlaRules
+    clock: Clock
+    metrics: NotifierMetrics
+    wake_outbox: Callable[[], None] = lambda: None
+
+
+def derived_id(*parts: str) -> str:
+    """A deterministic event id, so a retried handler queues the very same event (the outbox drops repeats)."""
+    return str(uuid.uuid5(_IDS, "/".join(parts)))
+
+
+async def handle_case_event(deps: Deps, envelope: Envelope) -> str:
+    """Apply one case.*.v1 event; returns 'applied', 'duplicate' or 'ignored'."""
+    payload = envelope.payload()
+    outcome = await _outcome(deps, payload)
+    if outcome is None:
+        deps.metrics.events.labels(envelope.type, "ignored").inc()
+        return "ignored"
+    case = outcome.case
+    events = [_scheduled(case, envelope, deps.clock)] if outcome.rescheduled else []
+    saved = await deps.timers.save_case(case, timers=case.timers(deps.rules.calendar), events=events,
+                                        event_id=envelope.id)
+    result = "applied" if saved else "duplicate"
+    deps.metrics.events.labels(envelope.type, result).inc()
+    if saved and events:
+        deps.wake_outbox()
+    return result
+
+
+async def _outcome(deps: Deps, payload: EventData) -> Outcome | None:
+    if isinstance(payload, CaseRouted):
+        current = await deps.timers.get_case(payload.case_id)
+        start = deps.clock.virtual(payload.submitted_at or payload.routed_at)
+        return on_routed(current, payload, at=deps.clock.virtual(payload.routed_at),
+                         start=min(start, deps.clock.virtual(payload.routed_at)), rules=deps.rules)
+    if isinstance(payload, CaseTransition):
+        current = await deps.timers.get_case(payload.case_id)
+        return on_transition(current, payload, at=deps.clock.virtual(payload.occurred_at), rules=deps.rules)
+    return None
+
+
+def _scheduled(case: CaseClock, cause: Envelope, clock: Clock) -> Envelope:
+    data = SlaScheduled(
+        case_id=case.case_id, community_id=case.community_id, tier=case.tier, sla_policy=case.policy,
+        response_due=case.response.due if case.response else None,
+        resolution_due=case.resolution.due if case.resolution else None,
+        scheduled_at=case.updated_at or clock.now())
+    return new_event(data, source=SOURCE, subject=case.case_id, cause=cause, now=clock.now(),
+                     event_id=derived_id(cause.id, "sla.scheduled"))
+
+
+def timer_event(timer: Timer, *, now: datetime) -> Envelope:
+    """The event a timer publishes when it fires: a warning or a breach."""
+    data: EventData
+    if timer.kind is TimerKind.WARNING:
+        data = SlaWarning(case_id=timer.case_id, community_id=timer.community_id, deadline=timer.deadline,
+                          due_at=timer.deadline_at, fraction=timer.fraction, tier=timer.tier, warned_at=now)
+    else:
+        data = SlaBreached(case_id=timer.case_id, community_id=timer.community_id, deadline=timer.deadline,
+                           due_at=timer.deadline_at, tier=timer.tier, breached_at=now)
+    return new_event(data, source=SOURCE, subject=timer.case_id, now=now,
+                     event_id=derived_id(timer.timer_id, "fired"))
+
+
+async def fire_timer(deps: Deps, timer: Timer, *, lease_owner: str) -> bool:
+    """Publish the timer's event through the outbox; False when the lease was lost (someone else fired)."""
+    now = deps.clock.now()
+    fired = await deps.timers.complete_timer(timer, lease_owner=lease_owner, fired_at=now,
+                                             events=[timer_event(timer, now=now)])
+    if fired:
+        deps.metrics.timers_fired.labels(str(timer.kind), timer.deadline).inc()
+        deps.metrics.fire_latency.observe(max((now - timer.due_at).total_seconds(), 0.0))
+        deps.wake_outbox()
+    else:
+        deps.metrics.timers_lost.inc()
+    return fired
