@@ -1,0 +1,153 @@
+"""Cases in the router's SQLite file: state, processed event ids and outbox in one transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from contracts.envelope import Envelope
+from router.adapters.documents import case_from_doc, case_to_doc
+from router.adapters.repository import ConcurrentUpdate
+from router.domain.case import OPEN_STATUSES, Case
+from servicekit.storage.sqlite import SqliteDatabase
+from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, SqliteOutbox, add_to_outbox
+
+SCHEMA = (
+    *OUTBOX_SCHEMA,
+    """CREATE TABLE IF NOT EXISTS cases (
+        case_id TEXT PRIMARY KEY, community_id TEXT NOT NULL, compound_id TEXT, status TEXT NOT NULL,
+        needs_triage INTEGER NOT NULL, triaged INTEGER NOT NULL DEFAULT 0, submitted_at TEXT NOT NULL,
+        version INTEGER NOT NULL, doc TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS cases_community ON cases(community_id, status, submitted_at)",
+    "CREATE INDEX IF NOT EXISTS cases_compound ON cases(compound_id, submitted_at)",
+    "CREATE INDEX IF NOT EXISTS cases_triage ON cases(needs_triage, submitted_at)",
+    "CREATE TABLE IF NOT EXISTS case_requests (request_id TEXT PRIMARY KEY, case_id TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS processed_events (event_id TEXT PRIMARY KEY, case_id TEXT)",
+)
+
+
+def _row(case: Case) -> tuple[Any, ...]:
+    return (case.community_id, case.compound_id, case.status, int(case.needs_triage),
+            int(case.triage_decision is not None), case.submitted_at.isoformat(),
+            json.dumps(case_to_doc(case), ensure_ascii=False))
+
+
+class SqliteCaseRepository:
+    """The SQLite adapter of CaseRepository."""
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+        self.outbox = SqliteOutbox(db)
+
+    async def ensure_indexes(self) -> None:
+        """Apply the schema (tables and indexes)."""
+        for statement in SCHEMA:
+            await self._db.conn.execute(statement)
+
+    async def create(self, case: Case, *, events: list[Envelope], event_id: str) -> bool:
+        """Insert the case, its request ids, the event id and the outbox rows in one transaction."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute("INSERT OR IGNORE INTO processed_events VALUES (?, ?)", (event_id, case.case_id))
+            if cur.rowcount == 0:
+                return False
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO cases(community_id, compound_id, status, needs_triage, triaged, submitted_at,"
+                " doc, case_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)", (*_row(case), case.case_id))
+            if cur.rowcount == 0:
+                raise ConcurrentUpdate(f"case {case.case_id} already exists")
+            await conn.executemany("INSERT OR IGNORE INTO case_requests VALUES (?, ?)",
+                                   [(r, case.case_id) for r in case.request_ids])
+            await add_to_outbox(conn, events)
+        return True
+
+    async def update(self, case: Case, *, events: list[Envelope], event_id: str | None) -> bool:
+        """Conditional on the version read; records the event id so a replay does nothing."""
+        expected = case.version
+        case.version = expected + 1
+        try:
+            async with self._db.transaction() as conn:
+                if event_id is not None:
+                    cur = await conn.execute(
+                        "INSERT OR IGNORE INTO processed_events VALUES (?, ?)", (event_id, case.case_id))
+                    if cur.rowcount == 0:
+                        case.version = expected
+                        return False
+                cur = await conn.execute(
+                    "UPDATE cases SET community_id=?, compound_id=?, status=?, needs_triage=?, triaged=?,"
+                    " submitted_at=?, doc=?, version=? WHERE case_id=? AND version=?",
+                    (*_row(case), case.version, case.case_id, expected))
+                if cur.rowcount == 0:
+                    raise ConcurrentUpdate(f"case {case.case_id} changed since it was read")
+                await conn.executemany("INSERT OR IGNORE INTO case_requests VALUES (?, ?)",
+                                       [(r, case.case_id) for r in case.request_ids])
+                await add_to_outbox(conn, events)
+        except BaseException:
+            case.version = expected
+            raise
+        return True
+
+    async def _load(self, where: str, params: tuple[Any, ...]) -> list[Case]:
+        rows = await self._db.fetch_all(f"SELECT doc, version FROM cases {where}", params)
+        cases = []
+        for row in rows:
+            case = case_from_doc(json.loads(row["doc"]))
+            case.version = int(row["version"])
+            cases.append(case)
+        return cases
+
+    async def get(self, case_id: str) -> Case | None:
+        """One case by id."""
+        found = await self._load("WHERE case_id = ?", (case_id,))
+        return found[0] if found else None
+
+    async def find_by_request(self, request_id: str) -> Case | None:
+        """The case a request belongs to."""
+        found = await self._load(
+            "WHERE case_id = (SELECT case_id FROM case_requests WHERE request_id = ?)", (request_id,))
+        return found[0] if found else None
+
+    async def list_cases(self, *, community_id: str | None = None, status: str | None = None,
+                         unit_id: str | None = None, dept_code: str | None = None,
+                         needs_triage: bool | None = None, limit: int = 50) -> list[Case]:
+        """Filters combined with AND, newest first."""
+        clauses, params = ["1=1"], []
+        for column, value in (("community_id", community_id), ("status", status)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if needs_triage is not None:
+            clauses.append("needs_triage = ?")
+            params.append(int(needs_triage))
+        if unit_id is not None:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM json_each(doc, '$.units') WHERE json_extract(value, '$.unit_id') = ?)")
+            params.append(unit_id)
+        if dept_code is not None:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(doc, '$.departments') WHERE value = ?)")
+            params.append(dept_code)
+        where = "WHERE " + " AND ".join(clauses) + " ORDER BY submitted_at DESC LIMIT ?"
+        return await self._load(where, (*params, limit))
+
+    async def open_in_compound(self, compound_id: str, since: datetime) -> list[Case]:
+        """Open cases of the compound submitted since `since`."""
+        marks = ",".join("?" * len(OPEN_STATUSES))
+        return await self._load(
+            f"WHERE compound_id = ? AND submitted_at >= ? AND status IN ({marks}) ORDER BY submitted_at DESC",
+            (compound_id, since.isoformat(), *OPEN_STATUSES))
+
+    async def triage_decisions(self, limit: int = 1000) -> list[Case]:
+        """Cases a person classified by hand."""
+        return await self._load("WHERE triaged = 1 ORDER BY submitted_at DESC LIMIT ?", (limit,))
+
+    async def was_applied(self, event_id: str) -> bool:
+        """True when the event id is recorded."""
+        return await self._db.fetch_one("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)) is not None
+
+    async def ping(self) -> bool:
+        """True when SQLite answers."""
+        return await self._db.ping()
+
+    async def close(self) -> None:
+        """Close the file."""
+        await self._db.close()

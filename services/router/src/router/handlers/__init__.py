@@ -1,0 +1,1 @@
+"""Use cases of the router: one function per command or event."""

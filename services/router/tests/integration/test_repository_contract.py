@@ -1,0 +1,156 @@
+"""Repository contract: the same behaviour from SQLite, the MongoDB adapter on mongomock, and real MongoDB."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from contracts.envelope import new_event
+from contracts.events.cases import CaseProgressed
+from contracts.events.common import Actor
+from router.adapters.repository import ConcurrentUpdate
+from router.adapters.sqlite_repository import SqliteCaseRepository
+from router.domain.case import Case
+from servicekit.storage.sqlite import SqliteDatabase
+
+STORES = ["sqlite", "mongomock", pytest.param("mongodb", marks=pytest.mark.skipif(
+    not os.environ.get("MONGODB_URL"), reason="MONGODB_URL not set"))]
+NOW = datetime(2026, 5, 12, 2, 30, tzinfo=UTC)
+
+
+@pytest.fixture(params=STORES)
+async def repo(request, tmp_path, record_store):
+    """A fresh, empty repository on each store."""
+    record_store(request.param)
+    if request.param == "sqlite":
+        db = SqliteDatabase(tmp_path / "router.sqlite3")
+        await db.open()
+        repository = SqliteCaseRepository(db)
+    else:
+        from router.adapters.mongo_repository import MongoCaseRepository
+
+        if request.param == "mongomock":
+            from pymongo_async_mock import AsyncMongoMockClient
+
+            client = AsyncMongoMockClient(tz_aware=True)
+        else:
+            from pymongo import AsyncMongoClient
+
+            client = AsyncMongoClient(os.environ["MONGODB_URL"], tz_aware=True)
+        db_name = f"t_router_{uuid.uuid4().hex[:8]}"
+        repository = MongoCaseRepository(client[db_name])
+        repository._drop = lambda: client.drop_database(db_name)  # type: ignore[attr-defined]
+    await repository.ensure_indexes()
+    yield repository
+    if hasattr(repository, "_drop"):
+        await repository._drop()
+    await repository.close()
+
+
+def make_case(case_id: str = "C1", *, request_id: str = "r-1", status: str = "assigned", compound: str = "p1",
+              community: str = "c1", minutes_ago: int = 0, units: tuple[str, ...] = ("u-1",),
+              departments: tuple[str, ...] = ()) -> Case:
+    at = NOW - timedelta(minutes=minutes_ago)
+    return Case(case_id=case_id, community_id=community, place={"community_id": community, "compound_id": compound},
+                text="楼上漏水", title=None, class_code="dispute", sub_category="leak", classified_by="rule", tier=1,
+                sla_policy="leak-urgent", status=status, submitted_at=at, routed_at=at, updated_at=at,
+                units=[{"unit_id": u, "kind": "grid_worker", "name": u} for u in units],
+                departments=list(departments), reporters=[{"request_id": request_id, "tracking_code": "WS-1"}])
+
+
+def progress_event(case_id: str):
+    data = CaseProgressed(case_id=case_id, community_id="c1", from_status="assigned", status="in_progress", tier=1,
+                          actor=Actor(kind="staff", id="u-1"), occurred_at=NOW)
+    return new_event(data, source="/test", subject=case_id, now=NOW)
+
+
+async def test_a_created_case_reads_back_with_its_outbox(repo):
+    case = make_case()
+    event = progress_event("C1")
+    assert await repo.create(case, events=[event], event_id="e-1") is True
+    stored = await repo.get("C1")
+    assert stored is not None and stored.text == "楼上漏水" and stored.submitted_at == NOW and stored.version == 0
+    pending = await repo.outbox.fetch_pending(10)
+    assert [i.event_id for i in pending] == [event.id]
+    await repo.outbox.mark_published(pending)
+    assert await repo.outbox.fetch_pending(10) == []
+    assert await repo.outbox.pending_count() == 0
+
+
+async def test_creating_twice_with_the_same_event_id_stores_once(repo):
+    assert await repo.create(make_case(), events=[progress_event("C1")], event_id="e-1") is True
+    assert await repo.create(make_case(), events=[progress_event("C1")], event_id="e-1") is False
+    assert len(await repo.outbox.fetch_pending(10)) == 1
+    assert await repo.was_applied("e-1") and not await repo.was_applied("e-2")
+
+
+async def test_an_update_is_conditional_on_the_version_read(repo):
+    await repo.create(make_case(), events=[], event_id="e-1")
+    first, second = await repo.get("C1"), await repo.get("C1")
+    first.status = "accepted"
+    assert await repo.update(first, events=[progress_event("C1")], event_id="e-2") is True
+    assert first.version == 1
+    second.status = "resolved"
+    with pytest.raises(ConcurrentUpdate):
+        await repo.update(second, events=[progress_event("C1")], event_id="e-3")
+    stored = await repo.get("C1")
+    assert stored.status == "accepted" and stored.version == 1
+    assert len(await repo.outbox.fetch_pending(10)) == 1
+
+
+async def test_replaying_an_applied_event_changes_nothing(repo):
+    await repo.create(make_case(), events=[], event_id="e-1")
+    case = await repo.get("C1")
+    case.status = "accepted"
+    assert await repo.update(case, events=[progress_event("C1")], event_id="e-2") is True
+    again = await repo.get("C1")
+    again.status = "resolved"
+    assert await repo.update(again, events=[progress_event("C1")], event_id="e-2") is False
+    assert (await repo.get("C1")).status == "accepted"
+    assert len(await repo.outbox.fetch_pending(10)) == 1
+
+
+async def test_queries_by_request_community_status_unit_and_department(repo):
+    await repo.create(make_case("C1", request_id="r-1", minutes_ago=30), events=[], event_id="e-1")
+    await repo.create(make_case("C2", request_id="r-2", status="whistled", departments=("huanwei",), units=("u-2",)),
+                      events=[], event_id="e-2")
+    await repo.create(make_case("C3", request_id="r-3", community="c2"), events=[], event_id="e-3")
+    assert (await repo.find_by_request("r-2")).case_id == "C2"
+    assert await repo.find_by_request("r-9") is None
+    assert [c.case_id for c in await repo.list_cases(community_id="c1")] == ["C2", "C1"]
+    assert [c.case_id for c in await repo.list_cases(status="whistled")] == ["C2"]
+    assert [c.case_id for c in await repo.list_cases(unit_id="u-2")] == ["C2"]
+    assert [c.case_id for c in await repo.list_cases(dept_code="huanwei")] == ["C2"]
+    assert len(await repo.list_cases(limit=2)) == 2
+
+
+async def test_a_merged_request_is_found_through_its_case(repo):
+    await repo.create(make_case(), events=[], event_id="e-1")
+    case = await repo.get("C1")
+    case.reporters.append({"request_id": "r-2", "tracking_code": "WS-2"})
+    await repo.update(case, events=[], event_id="e-2")
+    assert (await repo.find_by_request("r-2")).case_id == "C1"
+
+
+async def test_open_cases_in_a_compound_within_a_window(repo):
+    await repo.create(make_case("C1", request_id="r-1", minutes_ago=10), events=[], event_id="e-1")
+    await repo.create(make_case("C2", request_id="r-2", minutes_ago=600), events=[], event_id="e-2")
+    await repo.create(make_case("C3", request_id="r-3", status="closed"), events=[], event_id="e-3")
+    await repo.create(make_case("C4", request_id="r-4", compound="p2"), events=[], event_id="e-4")
+    found = await repo.open_in_compound("p1", NOW - timedelta(hours=2))
+    assert [c.case_id for c in found] == ["C1"]
+
+
+async def test_triage_queue_and_decisions(repo):
+    waiting = make_case("C1", request_id="r-1", status="triage")
+    waiting.needs_triage = True
+    decided = make_case("C2", request_id="r-2")
+    decided.triage_decision = {"class_code": "dispute", "sub_category": "leak", "by": "op-1"}
+    await repo.create(waiting, events=[], event_id="e-1")
+    await repo.create(decided, events=[], event_id="e-2")
+    assert [c.case_id for c in await repo.list_cases(needs_triage=True)] == ["C1"]
+    assert [c.case_id for c in await repo.triage_decisions()] == ["C2"]
+    assert await repo.ping() is True
