@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
 
 from reports.bootstrap import Container, build
 from reports.config import ReportsSettings
 from reports.entrypoints.filters import scope_from
+from reports.entrypoints.report_routes import report_router
 from reports.queries import summary
 from servicekit.http import ops_router
 
 
-def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None) -> FastAPI:
+def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
+               clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
     """Build the app; the store, broker and background tasks open and close with its lifespan."""
     log = log or logging.getLogger("reports")
     holder: dict[str, Container] = {}
@@ -53,6 +56,7 @@ def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None) 
         with container.metrics.query_seconds.labels("summary").time():
             return await summary(container.repo, container.org, scope)
 
+    app.include_router(report_router(clock))
     return app
 
 
