@@ -1,0 +1,85 @@
+"""Places named in a request: masked city/district codes (A市, A3区, K9县) and named local places."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reports.hotspots.text import stop_words, tokenizer, word_tags
+
+# Levels from coarse to fine; a message's place is its finest one.
+CITY, DISTRICT, TOWN, ROAD, COMMUNITY, COMPOUND = range(1, 7)
+LEVEL_NAMES = {CITY: "city", DISTRICT: "district", TOWN: "town", ROAD: "road",
+               COMMUNITY: "community", COMPOUND: "compound"}
+
+MASKED = re.compile(r"(?P<letter>[A-Z])(?P<digits>\d{0,2})(?P<kind>[市区县])[市区县]?|西地省")
+_SUFFIXES = (
+    (COMPOUND, r"小区|花园|花苑|家园|公寓|新村|华府|华庭|豪庭|山庄|公馆|大厦|苑|湾(?![区里])"),
+    (COMMUNITY, r"社区|村(?![民委里子庄级镇])"),
+    (ROAD, r"大道|路(?![口段灯面况线费基边过人上政])|街(?![道头坊])|巷"),
+    (TOWN, r"街道(?![办])|镇(?![政府上里内区])|乡(?![镇村下亲里])"),
+)
+_SUFFIX = re.compile("|".join(f"(?P<L{level}>{pattern})" for level, pattern in _SUFFIXES))
+_NAME_TAGS = frozenset({None, "n", "ns", "nr", "nz", "nt", "nrt", "nrfg", "ng", "j", "a", "b", "x", "an"})
+_GENERIC = frozenset(
+    "小区 社区 街道 业主 居民 村民 政府 部门 老旧 安置 商业 步行 农村 村级 城市 城乡 高速 国道 省道 县道 "
+    "乡道 铁路 线路 公交 水泥 周边 附近 对面 旁边 门口 所在 整个 商品 保障 住宅 宿舍 物业 开发商 新建 原 "
+    "现 该 本 贫困 美丽 城中 城郊 马 公 新 老 大 小 东 西 南 北 中 一 二 三".split()
+)
+_MAX_NAME = 8
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A place found in a text, with its level and character span."""
+
+    name: str
+    level: int
+    start: int
+    end: int
+
+
+def _name_before(text: str, start: int, floor: int) -> str:
+    """The proper name just before a place suffix, trimmed of verbs, particles and generic words."""
+    context = text[max(floor, start - _MAX_NAME - 2):start]
+    tags, stops, parts, size = word_tags(), stop_words(), [], 0
+    for token in reversed(tokenizer().lcut(context)):
+        if not re.fullmatch(r"[\u4e00-\u9fff]+", token) or token in stops or token in _GENERIC:
+            break
+        if tags.get(token) not in _NAME_TAGS or size + len(token) > _MAX_NAME:
+            break
+        parts.append(token)
+        size += len(token)
+    return "".join(reversed(parts))
+
+
+def masked_places(text: str) -> list[PlaceMention]:
+    """Masked administrative codes: `A市` is a city, `A3区`/`K9县`/`B9市` a district (county)."""
+    found = []
+    for m in MASKED.finditer(text):
+        if m.group(0) == "西地省":
+            continue
+        if m.group("digits") or m.group("kind") != "市":
+            name, level = f"{m.group('letter')}{m.group('digits')}{m.group('kind')}", DISTRICT
+        else:
+            name, level = f"{m.group('letter')}市", CITY
+        found.append(PlaceMention(name, level, m.start(), m.end()))
+    return found
+
+
+def named_places(text: str) -> list[PlaceMention]:
+    """Named towns, roads, communities and compounds (魏家坡小区, 潇楚南路, 泉塘街道)."""
+    found: list[PlaceMention] = []
+    floor = 0
+    for m in _SUFFIX.finditer(text):
+        name = _name_before(text, m.start(), floor)
+        if len(name) >= 2:
+            level = int(m.lastgroup[1:])
+            found.append(PlaceMention(name + m.group(0), level, m.start() - len(name), m.end()))
+            floor = m.end()
+    return found
+
+
+def city_of(district: str) -> str:
+    """The city a masked district code belongs to (A3区 → A市)."""
+    return f"{district[0]}市"

@@ -1,0 +1,81 @@
+"""Chinese segmentation into the terms hot issues are made of: content words and word bigrams."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from functools import cache
+from importlib import resources
+
+import jieba
+import jieba.posseg
+
+# Single characters are mostly particles or fragments; these few name things residents complain about.
+MEANINGFUL_CHARS = frozenset("水电气火烟油车房路桥灯树狗猫鼠蚊蝇臭吵堵漏雨雪冰热冷尘墙楼窗锁桶井坑粪")
+_CLAUSE_BREAK = re.compile(r"[\s\u3000，。！？；：、,.!?;:()（）\[\]【】《》<>“”\"'‘’…—\-/\\|]+")
+_HAS_DIGIT = re.compile(r"\d")
+_WORDLIKE = re.compile(r"^[\u4e00-\u9fffA-Za-z]+$")
+# jieba part-of-speech tags of words that never name an issue: locality, place/time words, pronouns,
+# particles, adverbs, prepositions, conjunctions, numerals, measure words, interjections.
+_FUNCTION_TAGS = frozenset("f s t r rr rz rg u uj ul uz ud ug uv d dg p c m mq q y e o k h tg".split())
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """The package's stop-word list (function words and complaint boilerplate)."""
+    text = resources.files(__package__).joinpath("stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+@cache
+def tokenizer() -> jieba.Tokenizer:
+    """The shared jieba tokenizer, initialised on first use."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+@cache
+def word_tags() -> dict[str, str]:
+    """jieba's part-of-speech tag of every dictionary word."""
+    return jieba.posseg.POSTokenizer(tokenizer()).word_tag_tab
+
+
+def is_term(token: str) -> bool:
+    """True when a token can be part of a hot issue: no digits, not a stop word, not a lone particle."""
+    if not _WORDLIKE.match(token) or _HAS_DIGIT.search(token) or token in stop_words():
+        return False
+    if word_tags().get(token) in _FUNCTION_TAGS:
+        return False
+    if len(token) == 1:
+        return token in MEANINGFUL_CHARS
+    return not (token.isascii() and len(token) < 2)
+
+
+def clauses(text: str, place_names: tuple[str, ...] = ()) -> list[list[str]]:
+    """Segment text with jieba; per clause, the tokens that are terms and not part of a place name."""
+    cut = tokenizer().lcut
+    result = []
+    for clause in _CLAUSE_BREAK.split(text):
+        if clause:
+            tokens = [t for t in cut(clause) if is_term(t) and not _in_place(t, place_names)]
+            if tokens:
+                result.append(tokens)
+    return result
+
+
+def _in_place(token: str, place_names: tuple[str, ...]) -> bool:
+    return len(token) > 1 and any(token in name for name in place_names)
+
+
+def terms_of(text: str, place_names: tuple[str, ...] = ()) -> tuple[set[str], list[str]]:
+    """The set of unigram and bigram terms of a text, and its unigram tokens in order."""
+    terms: set[str] = set()
+    tokens: list[str] = []
+    for clause in clauses(text, place_names):
+        tokens.extend(clause)
+        terms.update(clause)
+        terms.update(a + b for a, b in itertools.pairwise(clause) if a != b)
+    return terms, tokens
