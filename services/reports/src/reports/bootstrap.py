@@ -12,7 +12,7 @@ from reports.adapters.repository import ReportsRepository
 from reports.adapters.sqlite_repository import SqliteReportsRepository
 from reports.config import ReportsSettings
 from reports.domain.org import OrgIndex
-from reports.handlers import project_event
+from reports.handlers import consume_event
 from reports.metrics import ReportsMetrics
 from servicekit.consumer import subscribe_envelopes
 from servicekit.runtime import BrokerRuntime
@@ -50,7 +50,7 @@ def build(settings: ReportsSettings, log: logging.Logger) -> Container:
     runtime.attach_outbox(repo.outbox, poll_s=settings.outbox_poll_s)  # type: ignore[attr-defined]
 
     async def handle(envelope: Envelope) -> None:
-        outcome = await project_event(repo, org, envelope)
+        outcome = await consume_event(repo, org, envelope)
         metrics.events.labels(envelope.type, outcome).inc()
 
     subscribe_envelopes(runtime.broker, settings.topology, PURPOSE, handle, prefetch=settings.prefetch, log=log)

@@ -20,6 +20,26 @@ def to_event(envelope: Envelope) -> Event:
     return Event(id=envelope.id, type=envelope.type, data=dict(envelope.data))
 
 
+async def consume_event(repo: ReportsRepository, org: OrgIndex, envelope: Envelope) -> str:
+    """Log the raw event for replays, then project it (both steps are idempotent, so a retry is safe)."""
+    await repo.append_event(envelope)
+    return await project_event(repo, org, envelope)
+
+
+async def rebuild(repo: ReportsRepository, org: OrgIndex, *, batch: int = 1000) -> int:
+    """Forget facts and rollups, then project the whole event log again; returns events replayed."""
+    await repo.clear()
+    position, count = 0, 0
+    while True:
+        page = await repo.replay(after=position, limit=batch)
+        if not page:
+            return count
+        for _, envelope in page:
+            await project_event(repo, org, envelope)
+            count += 1
+        position = page[-1][0]
+
+
 async def project_event(repo: ReportsRepository, org: OrgIndex, envelope: Envelope) -> str:
     """Apply an event to its case's fact and rollups; returns "applied", "duplicate" or "ignored"."""
     event = to_event(envelope)

@@ -17,7 +17,7 @@ from reports.adapters.sqlite_repository import SqliteReportsRepository
 from reports.domain.facts import CaseFact
 from reports.domain.org import OrgIndex
 from reports.domain.rollups import measures
-from reports.handlers import project_event
+from reports.handlers import consume_event, project_event, rebuild
 
 STORES = ["sqlite", "mongomock", *(["mongodb"] if os.environ.get("MONGODB_URL") else [])]
 
@@ -106,9 +106,23 @@ async def test_hot_issues_are_stored_once_with_their_event_in_the_outbox(repo):
     assert await repo.outbox.fetch_pending(10) == []
 
 
-async def test_clear_forgets_everything(repo, story):
+async def test_clear_forgets_facts_and_rollups(repo, story):
     for env in cases(story):
         await project_event(repo, OrgIndex(), env)
     await repo.clear()
     assert await repo.rollup(RollupQuery()) == []
     assert await repo.count_facts(FactQuery()) == 0
+
+
+async def test_a_rebuild_from_the_event_log_gives_the_same_facts_and_rollups(repo, story):
+    events = cases(story)
+    for env in events + events[:2]:
+        await consume_event(repo, OrgIndex(), env)
+    before_facts = await repo.facts(FactQuery())
+    before = await repo.rollup(RollupQuery(level="grid", group_by=("node", "category", "day")))
+    assert [p for p, _ in await repo.replay(after=0, limit=100)] == sorted(
+        p for p, _ in await repo.replay(after=0, limit=100))
+    assert len(await repo.replay(after=0, limit=100)) == len(events)
+    assert await rebuild(repo, OrgIndex(), batch=2) == len(events)
+    assert await repo.facts(FactQuery()) == before_facts
+    assert sorted(await repo.rollup(RollupQuery(level="grid", group_by=("node", "category", "day")))) == sorted(before)

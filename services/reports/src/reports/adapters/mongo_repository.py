@@ -28,6 +28,7 @@ class MongoReportsRepository:
         self._facts = db["facts"]
         self._rollups = db["rollups"]
         self._hotspots = db["hotspots"]
+        self._events = db["events"]
         self.outbox = MongoOutbox(self._hotspots)
 
     async def ensure_indexes(self) -> None:
@@ -42,6 +43,7 @@ class MongoReportsRepository:
         await self._rollups.create_index([("level", ASCENDING), ("community", ASCENDING), ("day", ASCENDING)],
                                          name="community")
         await self._hotspots.create_index([("detected_at", DESCENDING)], name="detected")
+        await self._events.create_index([("seq", ASCENDING)], name="seq")
         await self.outbox.ensure_indexes()
         await self.recover_pending()
 
@@ -153,9 +155,29 @@ class MongoReportsRepository:
         cursor = self._hotspots.find(flt).sort([("detected_at", DESCENDING), ("_id", ASCENDING)]).limit(limit)
         return [doc["doc"] async for doc in cursor]
 
+    async def append_event(self, envelope: Envelope) -> bool:
+        """Insert the raw event under its id; `seq` (arrival order) is time in microseconds, ties kept by id."""
+        seq = int(envelope.time.timestamp() * 1_000_000)
+        try:
+            await self._events.insert_one({"_id": envelope.id, "seq": seq, "type": envelope.type,
+                                           "body": envelope.model_dump_json()})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def replay(self, *, after: int, limit: int) -> list[tuple[int, Envelope]]:
+        """Logged events by event time; positions are that time, so a page ends on whole instants."""
+        cursor = self._events.find({"seq": {"$gt": after}}).sort([("seq", ASCENDING), ("_id", ASCENDING)])
+        docs = [d async for d in cursor.limit(limit)]
+        if len(docs) == limit:  # never split one instant across pages, or its tail would be skipped
+            last = docs[-1]["seq"]
+            docs = [d for d in docs if d["seq"] < last] + [
+                d async for d in self._events.find({"seq": last}).sort([("_id", ASCENDING)])]
+        return [(int(d["seq"]), Envelope.model_validate_json(d["body"])) for d in docs]
+
     async def clear(self) -> None:
-        """Delete facts, rollups and hot issues."""
-        for coll in (self._facts, self._rollups, self._hotspots):
+        """Delete facts and rollups (the event log and published hot issues stay)."""
+        for coll in (self._facts, self._rollups):
             await coll.delete_many({})
 
     async def ping(self) -> bool:

@@ -82,8 +82,16 @@ class ReportsRepository(Protocol):
         """Stored hot issues, newest first."""
         ...
 
+    async def append_event(self, envelope: Envelope) -> bool:
+        """Keep the raw event in the replay log (once per id); True when it was new."""
+        ...
+
+    async def replay(self, *, after: int, limit: int) -> list[tuple[int, Envelope]]:
+        """Logged events in arrival order after position `after`, as (position, envelope)."""
+        ...
+
     async def clear(self) -> None:
-        """Delete every fact, rollup row and hot issue (before a rebuild from replay)."""
+        """Delete every fact and rollup row (the event log, the replay source, and published hot issues stay)."""
         ...
 
     async def ping(self) -> bool:

@@ -30,6 +30,8 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS rollups_level_day ON rollups(level, day)",
     "CREATE INDEX IF NOT EXISTS rollups_street ON rollups(level, street, day)",
     "CREATE INDEX IF NOT EXISTS rollups_community ON rollups(level, community, day)",
+    """CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL, time TEXT NOT NULL, body TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS hotspots (hotspot_id TEXT PRIMARY KEY, community_id TEXT,
         detected_at TEXT NOT NULL, doc TEXT NOT NULL)""",
 )
@@ -131,10 +133,24 @@ class SqliteReportsRepository:
         rows = await self.db.fetch_all(sql + " ORDER BY detected_at DESC, hotspot_id LIMIT ?", [*params, limit])
         return [json.loads(r["doc"]) for r in rows]
 
-    async def clear(self) -> None:
-        """Delete facts, rollups and hot issues."""
+    async def append_event(self, envelope: Envelope) -> bool:
+        """Insert the raw event unless its id is already logged."""
         async with self.db.transaction() as conn:
-            for table in ("facts", "rollups", "hotspots"):
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO events(event_id, type, time, body) VALUES (?, ?, ?, ?)",
+                (envelope.id, envelope.type, envelope.time.isoformat(), envelope.model_dump_json()))
+            return bool(cur.rowcount)
+
+    async def replay(self, *, after: int, limit: int) -> list[tuple[int, Envelope]]:
+        """Logged events after a position, in arrival order."""
+        rows = await self.db.fetch_all("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                                       (after, limit))
+        return [(int(r["seq"]), Envelope.model_validate_json(r["body"])) for r in rows]
+
+    async def clear(self) -> None:
+        """Delete facts and rollups (the event log and published hot issues stay)."""
+        async with self.db.transaction() as conn:
+            for table in ("facts", "rollups"):
                 await conn.execute(f"DELETE FROM {table}")
 
     async def ping(self) -> bool:
