@@ -154,7 +154,7 @@ def _build(body: SubmitRequestIn, compound: Compound, *, request_id: str, code: 
         sub_category=body.category.sub_category if body.category else None, anonymous=body.anonymous,
         phone_masked=mask_phone(phone), name_masked=mask_name(name), photos=list(body.photos),
         external_ref=body.external_ref, external_deadline=body.external_deadline,
-        timeline=[TimelineEntry(now, "submitted", "已受理", "您的诉求已提交，我们会尽快分派处理")])
+        status_at=now, timeline=[TimelineEntry(now, "submitted", "已受理", "您的诉求已提交，我们会尽快分派处理")])
 
 
 def place_of(req: IntakeRequest) -> Place:
@@ -177,23 +177,38 @@ async def _requests_for(repo: RequestRepository, envelope: Envelope) -> list[str
 
 
 async def apply_case_event(intake: Intake, envelope: Envelope) -> int:
-    """Apply a case or SLA event to every request it concerns; returns how many changed (idempotent)."""
-    changed = 0
-    for request_id in await _requests_for(intake.repo, envelope):
-        for _ in range(5):  # optimistic concurrency: re-read on a version conflict
-            req = await intake.repo.get(request_id)
-            if req is None:
-                break
-            version = req.version
-            if not apply_timeline(req, event_id=envelope.id, event_type=envelope.type, data=envelope.data,
-                                  occurred_at=_occurred(envelope)):
-                break
-            if await intake.repo.save(req, expected_version=version, events=[]):
-                changed += 1
-                break
-        else:
-            raise RuntimeError(f"request {request_id} kept changing under a case event; will retry")
+    """Apply a case or SLA event to every request it concerns; returns how many changed (idempotent).
+
+    Consumers run handlers concurrently, so an event about a case intake has not linked yet is parked and
+    replayed when the case.routed (or case.merged) event links it; both sides write first and then look.
+    """
+    request_ids = await _requests_for(intake.repo, envelope)
+    case_id = envelope.data.get("case_id")
+    if not request_ids and case_id:
+        await intake.repo.park_event(str(case_id), envelope.id, envelope.model_dump_json())
+        if not await intake.repo.by_case(str(case_id)):
+            return 0
+    changed = sum([await _apply_to(intake.repo, rid, envelope) for rid in request_ids])
+    if case_id:
+        for body in await intake.repo.take_parked(str(case_id)):
+            parked = Envelope.model_validate_json(body)
+            for req in await intake.repo.by_case(str(case_id)):
+                changed += await _apply_to(intake.repo, req.id, parked)
     return changed
+
+
+async def _apply_to(repo: RequestRepository, request_id: str, envelope: Envelope) -> int:
+    for _ in range(5):  # optimistic concurrency: re-read on a version conflict
+        req = await repo.get(request_id)
+        if req is None:
+            return 0
+        version = req.version
+        if not apply_timeline(req, event_id=envelope.id, event_type=envelope.type, data=envelope.data,
+                              occurred_at=_occurred(envelope)):
+            return 0
+        if await repo.save(req, expected_version=version, events=[]):
+            return 1
+    raise RuntimeError(f"request {request_id} kept changing under a case event; will retry")
 
 
 def _occurred(envelope: Envelope) -> datetime:

@@ -138,3 +138,13 @@ async def test_retention_finds_closed_requests_with_contact_past_the_cutoff(repo
     found = await repo.closed_with_contact_before(T0 + timedelta(days=1))
     assert [r.id for r in found] == ["r1"]
     assert await repo.ping() is True
+
+
+async def test_parked_events_are_taken_once_in_order(repo):
+    await repo.park_event("case-1", "e1", "first")
+    await repo.park_event("case-1", "e2", "second")
+    await repo.park_event("case-1", "e1", "first again")
+    await repo.park_event("case-2", "e3", "other")
+    assert await repo.take_parked("case-1") == ["first", "second"]
+    assert await repo.take_parked("case-1") == []
+    assert await repo.take_parked("case-2") == ["other"]

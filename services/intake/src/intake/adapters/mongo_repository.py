@@ -35,6 +35,7 @@ class MongoRequestRepository:
         self._db = db
         self._coll = db["requests"]
         self._counters = db["counters"]
+        self._parked = db["parked_events"]
         self.outbox = MongoOutbox(self._coll)
 
     async def ensure_indexes(self) -> None:
@@ -45,6 +46,7 @@ class MongoRequestRepository:
         await self._coll.create_index([("case_id", ASCENDING)], name="case_id")
         await self._coll.create_index([("submitted_key", DESCENDING)], name="submitted")
         await self._coll.create_index([("has_contact", ASCENDING), ("closed_key", ASCENDING)], name="retention")
+        await self._parked.create_index([("case_id", ASCENDING)], name="case_id")
         await self.outbox.ensure_indexes()
 
     async def next_sequence(self, day: str) -> int:
@@ -132,6 +134,22 @@ class MongoRequestRepository:
         """Closed requests past the retention cutoff that still hold contact data."""
         return await self._many({"has_contact": True, "closed_key": {"$ne": None, "$lt": time_key(cutoff)}},
                                 [("closed_key", ASCENDING)], limit)
+
+    async def park_event(self, case_id: str, event_id: str, body: str) -> None:
+        """Keep an event about a case not linked yet (upsert by event id)."""
+        from datetime import UTC, datetime
+
+        await self._parked.update_one(
+            {"_id": event_id}, {"$setOnInsert": {"case_id": case_id, "body": body, "at": datetime.now(UTC)}},
+            upsert=True)
+
+    async def take_parked(self, case_id: str) -> list[str]:
+        """Remove and return the parked events of a case, oldest first (each removed by its own delete)."""
+        bodies: list[str] = []
+        async for doc in self._parked.find({"case_id": case_id}).sort([("at", ASCENDING)]):
+            if (await self._parked.delete_one({"_id": doc["_id"]})).deleted_count == 1:
+                bodies.append(doc["body"])
+        return bodies
 
     async def count(self) -> int:
         """How many requests are stored."""

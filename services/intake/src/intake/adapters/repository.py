@@ -100,6 +100,14 @@ class RequestRepository(Protocol):
         """Closed requests that still hold contact data and closed before cutoff."""
         ...
 
+    async def park_event(self, case_id: str, event_id: str, body: str) -> None:
+        """Keep an event about a case not linked yet (a replay of the same id is ignored)."""
+        ...
+
+    async def take_parked(self, case_id: str) -> list[str]:
+        """Remove and return the parked events of a case, oldest first."""
+        ...
+
     async def count(self) -> int:
         """How many requests are stored."""
         ...

@@ -31,6 +31,10 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS requests_case ON requests(case_id)",
     "CREATE INDEX IF NOT EXISTS requests_submitted ON requests(submitted_key)",
     "CREATE INDEX IF NOT EXISTS requests_retention ON requests(closed_key) WHERE has_contact = 1",
+    """CREATE TABLE IF NOT EXISTS parked_events (
+        event_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, body TEXT NOT NULL,
+        seq INTEGER NOT NULL DEFAULT 0)""",
+    "CREATE INDEX IF NOT EXISTS parked_case ON parked_events(case_id)",
     "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
 
@@ -148,6 +152,22 @@ class SqliteRequestRepository:
             "SELECT doc FROM requests WHERE has_contact = 1 AND closed_key IS NOT NULL AND closed_key < ? "
             "ORDER BY closed_key LIMIT ?", (time_key(cutoff), limit))
         return [from_doc(json.loads(r["doc"])) for r in rows]
+
+    async def park_event(self, case_id: str, event_id: str, body: str) -> None:
+        """Keep an event about a case not linked yet."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO parked_events(event_id, case_id, body, seq) "
+                "VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM parked_events))", (event_id, case_id, body))
+
+    async def take_parked(self, case_id: str) -> list[str]:
+        """Remove and return the parked events of a case, oldest first."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM parked_events WHERE case_id = ? RETURNING seq, body", (case_id,))
+            rows = await cursor.fetchall()
+            await cursor.close()
+        return [r[1] for r in sorted(rows, key=lambda r: r[0])]
 
     async def count(self) -> int:
         """How many requests are stored."""

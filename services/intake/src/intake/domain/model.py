@@ -59,6 +59,7 @@ class IntakeRequest:
     name_masked: str | None = None
     photos: list[str] = field(default_factory=list)
     status: str = "submitted"
+    status_at: datetime | None = None
     case_id: str | None = None
     unit_name: str | None = None
     deadline: datetime | None = None

@@ -51,6 +51,14 @@ def _entry(event_type: str, data: dict[str, Any]) -> tuple[str | None, str, str 
     return None, "", None
 
 
+def _insert(req: IntakeRequest, entry: TimelineEntry) -> None:
+    """Keep the timeline in time order even when events arrive out of order."""
+    at = len(req.timeline)
+    while at > 0 and req.timeline[at - 1].at > entry.at:
+        at -= 1
+    req.timeline.insert(at, entry)
+
+
 def apply_case_event(req: IntakeRequest, *, event_id: str, event_type: str, data: dict[str, Any],
                      occurred_at: datetime) -> bool:
     """Advance status, unit, deadline and timeline; False when already applied or irrelevant."""
@@ -61,18 +69,21 @@ def apply_case_event(req: IntakeRequest, *, event_id: str, event_type: str, data
         if not due:
             return False
         req.deadline = datetime.fromisoformat(due)
-        req.timeline.append(TimelineEntry(occurred_at, req.status, "办理时限已确定", None))
+        _insert(req, TimelineEntry(occurred_at, req.status, "办理时限已确定", None))
     else:
         status, label, note = _entry(event_type, data)
         if status is None or req.status in TERMINAL:
             return False
-        req.status = status
+        if req.status_at is None or occurred_at >= req.status_at:  # events may arrive out of order
+            req.status, req.status_at = status, occurred_at
+            if status in TERMINAL:
+                req.closed_at = occurred_at
+            if event_type == "case.reopened.v1":
+                req.feedback = None  # a new resolution will be rated again
         if data.get("case_id"):
             req.case_id = data["case_id"]
         if _units(data):
             req.unit_name = _units(data)
-        if status in TERMINAL:
-            req.closed_at = occurred_at
-        req.timeline.append(TimelineEntry(occurred_at, status, label, note))
+        _insert(req, TimelineEntry(occurred_at, status, label, note))
     req.applied_events = [*req.applied_events, event_id][-50:]
     return True

@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
+from intake.domain.actions import ActionRefused
 from intake.entrypoints.deps import container_of
 from intake.entrypoints.errors import reject
-from intake.entrypoints.schemas import SubmitRequestIn, SubmitRequestOut
+from intake.entrypoints.schemas import CancelIn, FeedbackIn, SubmitRequestIn, SubmitRequestOut
 from intake.entrypoints.views import RequestOut, request_view
 from intake.handlers import IdempotencyConflict, Submitted
+from intake.resident_actions import cancel_request, submit_feedback
 
 router = APIRouter(prefix="/v1", tags=["requests"])
 
@@ -65,4 +67,52 @@ async def get_request(
         raise reject(404, "id", "未找到该诉求")
     if not c.intake.token_matches(req, x_access_token or token):
         raise reject(403, "token", "访问凭证无效，无法查看该诉求")
+    return request_view(req, c.intake.directory, c.settings.base_url())
+
+
+async def _authorised(request: Request, request_id: str, token: str | None) -> None:
+    c = container_of(request)
+    req = await c.repo.get(request_id)
+    if req is None:
+        raise reject(404, "id", "未找到该诉求")
+    if not c.intake.token_matches(req, token):
+        raise reject(403, "token", "访问凭证无效，无法操作该诉求")
+
+
+@router.post("/requests/{request_id}/feedback", response_model=RequestOut,
+             responses={**ERRORS, 403: {"description": "wrong token"}, 409: {"description": "not resolved / rated"}},
+             summary="Rate a resolved request (回访评价)")
+async def post_feedback(
+    request_id: str, body: FeedbackIn, request: Request,
+    x_access_token: Annotated[str | None, Header()] = None,
+    token: Annotated[str | None, Query()] = None,
+) -> RequestOut:
+    """Satisfied or not, with a comment; not satisfied publishes the event that reopens the case."""
+    await _authorised(request, request_id, x_access_token or token)
+    c = container_of(request)
+    try:
+        req = await submit_feedback(c.repo, request_id, satisfied=body.satisfied, rating=body.rating,
+                                    comment=body.comment, now=datetime.now(UTC))
+    except ActionRefused as exc:
+        raise reject(409, "status", str(exc)) from exc
+    c.runtime.relay and c.runtime.relay.wake()
+    return request_view(req, c.intake.directory, c.settings.base_url())
+
+
+@router.post("/requests/{request_id}/cancel", response_model=RequestOut,
+             responses={**ERRORS, 403: {"description": "wrong token"}, 409: {"description": "already resolved"}},
+             summary="Withdraw a request that is not resolved yet")
+async def post_cancel(
+    request_id: str, request: Request, body: CancelIn | None = None,
+    x_access_token: Annotated[str | None, Header()] = None,
+    token: Annotated[str | None, Query()] = None,
+) -> RequestOut:
+    """Cancel; publishes request.cancelled.v1."""
+    await _authorised(request, request_id, x_access_token or token)
+    c = container_of(request)
+    try:
+        req = await cancel_request(c.repo, request_id, reason=body.reason if body else None, now=datetime.now(UTC))
+    except ActionRefused as exc:
+        raise reject(409, "status", str(exc)) from exc
+    c.runtime.relay and c.runtime.relay.wake()
     return request_view(req, c.intake.directory, c.settings.base_url())
