@@ -23,12 +23,13 @@ STORES = ["sqlite", "mongomock", "mongodb"]
 async def open_test_store(kind: str, tmp_path, record_store: Callable[[str], None], *,
                           shared: dict | None = None) -> tuple[Store, Callable[[], object]]:
     """A store of the given kind and a cleanup; `shared` makes two stores over the same data."""
+    shared = {} if shared is None else shared
     if kind == "sqlite":
         store = await open_sqlite(tmp_path / "notifier.sqlite3")
     elif kind == "mongomock":
         from pymongo_async_mock import AsyncMongoMockClient
 
-        client = (shared or {}).setdefault("client", AsyncMongoMockClient(tz_aware=True))
+        client = shared.get("client") or shared.setdefault("client", AsyncMongoMockClient(tz_aware=True))
         store = await open_mongo_db(client["whistle_notifier_test"])
     else:
         url = os.environ.get("MONGODB_URL")
@@ -36,7 +37,7 @@ async def open_test_store(kind: str, tmp_path, record_store: Callable[[str], Non
             pytest.skip("no real MongoDB: set MONGODB_URL")
         from servicekit.storage.mongo import connect_mongo
 
-        name = (shared or {}).setdefault("db", f"t_notifier_{uuid.uuid4().hex[:8]}")
+        name = shared.setdefault("db", f"t_notifier_{uuid.uuid4().hex[:8]}")
         client, db = connect_mongo(url, name)
         store = await open_mongo_db(db, client=client, location=name)
 
@@ -98,3 +99,13 @@ class EventFactory:
 def events() -> EventFactory:
     """Event builders for tests."""
     return EventFactory()
+
+
+@pytest.fixture
+def store_opener(tmp_path, record_store):
+    """Opens stores of a kind; pass the same `shared` dict to get two stores over the same data."""
+
+    async def opener(kind: str, shared: dict | None = None) -> tuple[Store, Callable[[], object]]:
+        return await open_test_store(kind, tmp_path, record_store, shared=shared)
+
+    return opener
