@@ -47,3 +47,30 @@ def request_submitted(text: str, *, request_id: str = "r-1", community: str = "q
         place=Place(community_id=community, compound_id=compound, building=building), text=text,
         category_hint=hint, has_contact=sealed is not None, contact_sealed=sealed, submitted_at=at)
     return new_event(data, source="/whistle/intake", subject=request_id, now=at)
+
+
+@pytest.fixture
+async def ctx(tmp_path, org, rules):
+    """Handlers' context on a fresh SQLite file, fixed clock, no classifier."""
+    import logging
+
+    from router.adapters.sealing import ContactOpener
+    from router.adapters.sqlite_repository import SqliteCaseRepository
+    from router.config import DEV_CONTACT_KEY
+    from router.handlers.context import Context, Directory
+    from servicekit.storage.sqlite import SqliteDatabase
+
+    db = SqliteDatabase(tmp_path / "router.sqlite3")
+    await db.open()
+    repo = SqliteCaseRepository(db)
+    await repo.ensure_indexes()
+    context = Context(repo=repo, directory=Directory(org, rules), opener=ContactOpener(DEV_CONTACT_KEY),
+                      log=logging.getLogger("router-test"), clock=lambda: NOW)
+    yield context
+    await repo.close()
+
+
+async def published(context) -> list[Envelope]:
+    """Every event waiting in the outbox, oldest first."""
+    items = await context.repo.outbox.fetch_pending(1000)
+    return [Envelope.model_validate_json(i.body) for i in items]

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from contracts.envelope import Envelope, new_event
-from contracts.events.cases import CaseRouted, WhistleIssued
-from contracts.events.common import CategoryRef, Contact, Place, UnitRef
-from router.domain.case import Case
+from contracts.events.cases import (
+    CaseAccepted,
+    CaseCancelled,
+    CaseClosed,
+    CaseEscalated,
+    CaseMerged,
+    CaseProgressed,
+    CaseReopened,
+    CaseResolved,
+    CaseReturned,
+    CaseRouted,
+    CaseTransition,
+    WhistleIssued,
+)
+from contracts.events.common import Actor, CategoryRef, Contact, Place, UnitRef
+from router.domain.case import ActorInfo, Case
 from router.domain.org import Organisation
 
 SOURCE = "/whistle/router"
@@ -50,3 +64,24 @@ def whistle_events(case: Case, org: Organisation, dept_codes: list[str], *, cont
             respond_within_minutes=respond_within_minutes, issued_at=now)
         events.append(new_event(data, source=SOURCE, subject=case.case_id, now=now, cause=cause))
     return events
+
+
+TRANSITION_EVENTS: dict[str, type[CaseTransition]] = {
+    "accept": CaseAccepted, "progress": CaseProgressed, "resolve": CaseResolved, "return": CaseReturned,
+    "escalate": CaseEscalated, "reopen": CaseReopened, "close": CaseClosed, "cancel": CaseCancelled,
+    "merge": CaseMerged,
+}
+
+
+def transition_event(case: Case, *, action: str, previous: str, actor: ActorInfo, now: datetime,
+                     cause: Envelope | None, reason: str | None = None, unit_id: str | None = None,
+                     extra: dict[str, Any] | None = None) -> Envelope:
+    """The case.<transition>.v1 event of one state change, with the audit facts."""
+    model = TRANSITION_EVENTS[action]
+    fields = dict(extra or {})
+    if action == "escalate":
+        fields["units"] = unit_refs(case)
+    data = model(case_id=case.case_id, community_id=case.community_id, from_status=previous, status=case.status,
+                 tier=case.tier, actor=Actor(kind=actor.kind, id=actor.id, name=actor.name),
+                 reason=(reason or None) and reason[:1000], unit_id=unit_id, occurred_at=now, **fields)
+    return new_event(data, source=SOURCE, subject=case.case_id, now=now, cause=cause)

@@ -17,15 +17,9 @@ Handler = Callable[[Context, Envelope], Awaitable[object]]
 
 def handlers_by_type() -> dict[str, Handler]:
     """Event type → handler, for every type bound to the router's queues."""
-    from router.handlers import intake
+    from router.handlers import intake, lifecycle
 
-    table: dict[str, Handler] = {"request.submitted.v1": intake.route_request}
-    try:
-        from router.handlers import lifecycle
-    except ImportError:
-        return table
-    table.update(lifecycle.HANDLERS)
-    return table
+    return {"request.submitted.v1": intake.route_request, **lifecycle.HANDLERS}
 
 
 def dispatcher(ctx: Context, metrics: RouterMetrics, log: logging.Logger) -> Callable[[Envelope], Awaitable[None]]:
