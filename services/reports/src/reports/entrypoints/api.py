@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -13,6 +14,8 @@ from reports.bootstrap import Container, build
 from reports.config import ReportsSettings
 from reports.entrypoints.filters import scope_from
 from reports.entrypoints.report_routes import report_router
+from reports.hotspot_job import detect_once, run_periodically
+from reports.hotspots.model import HotspotConfig
 from reports.queries import summary
 from servicekit.http import ops_router
 
@@ -30,9 +33,14 @@ def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
         app.state.container = container
         holder["c"] = container
         await container.runtime.start()
+        stop = asyncio.Event()
+        task = _start_hotspots(container, stop) if settings.hotspots_enabled else None
         try:
             yield
         finally:
+            stop.set()
+            if task is not None:
+                await asyncio.gather(task, return_exceptions=True)
             await container.runtime.stop()
             await container.repo.close()
 
@@ -58,6 +66,22 @@ def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
 
     app.include_router(report_router(clock))
     return app
+
+
+def _start_hotspots(container: Container, stop: asyncio.Event) -> asyncio.Task[None]:
+    """The periodic hot-issue pass; new issues wake the outbox relay."""
+    s = container.settings
+    config = HotspotConfig(window_days=s.hotspot_window_days, baseline_days=s.hotspot_baseline_days)
+
+    async def detect() -> None:
+        new = await detect_once(container.repo, container.org, config, datetime.now(UTC))
+        if new:
+            container.metrics.hotspots.inc(new)
+            if container.runtime.relay is not None:
+                container.runtime.relay.wake()
+
+    return asyncio.create_task(
+        run_periodically(detect, interval_s=s.hotspot_interval_s, log=container.log, stop=stop), name="hotspots")
 
 
 class _LazyRegistry:
