@@ -80,5 +80,6 @@ async def build(settings: RouterSettings, log: logging.Logger, metrics: RouterMe
     relay = runtime.attach_outbox(repo.outbox, poll_s=settings.outbox_poll_s)
     ctx.on_write = relay.wake
     metrics = metrics or RouterMetrics()
+    ctx.metrics = metrics
     subscribe_all(runtime, ctx, metrics, settings, log)
     return Router(settings, ctx, runtime, metrics)

@@ -22,6 +22,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "reopen": (("resolved",), "reopened"),
     "close": (("resolved",), "closed"),
     "cancel": ((*OPEN_STATUSES, "submitted"), "cancelled"),
+    "merge": (OPEN_STATUSES, None),
 }
 
 

@@ -105,3 +105,13 @@ def reassign(case: Case, units: list[Unit], *, actor: ActorInfo, now: datetime, 
         case.dept_status[code] = "whistled"
     case.needs_triage = False
     return step
+
+
+def merge(case: Case, reporter: dict[str, Any], *, actor: ActorInfo, now: datetime, score: float) -> Step:
+    """A further request joins the case as a duplicate; the status does not change."""
+    check(case, "merge")
+    case.reporters.append(reporter)
+    reason = f"重复诉求合并（相似度 {score:.2f}）"
+    previous = record(case, to=case.status, actor=actor, now=now, reason=reason, action="merge")
+    return Step("merge", previous, {"request_id": reporter["request_id"],
+                                    "tracking_code": reporter.get("tracking_code")})

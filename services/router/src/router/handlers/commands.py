@@ -49,6 +49,8 @@ async def run_on_case(ctx: Context, case_id: str, mutate: Mutation, *, actor: Ac
             return await ctx.repo.get(case.case_id) or case  # a replay: show what is stored
         ctx.on_write()
         for step in steps:
+            if ctx.metrics:
+                ctx.metrics.transitions.labels(step.action).inc()
             ctx.log.info("case transition", extra={"case_id": case.case_id, "action": step.action,
                                                    "from": step.previous, "to": case.status})
         return case

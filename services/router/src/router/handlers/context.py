@@ -14,6 +14,7 @@ from router.adapters.sealing import ContactOpener
 from router.domain.case import Case
 from router.domain.org import Organisation
 from router.domain.rules import RuleSet
+from router.metrics import RouterMetrics
 
 
 class TextModel(Protocol):
@@ -46,6 +47,7 @@ class Context:
     duplicate_similarity: float = 0.5
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     on_write: Callable[[], None] = field(default=lambda: None)
+    metrics: RouterMetrics | None = None
 
     def now(self) -> datetime:
         """The current time in UTC."""

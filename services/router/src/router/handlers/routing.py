@@ -9,6 +9,7 @@ from contracts.envelope import Envelope
 from contracts.events.intake import RequestSubmitted
 from router.domain.case import ActorInfo, Case, record
 from router.domain.classification import Classification, by_hint_and_rules, from_model_label
+from router.domain.lifecycle import Step
 from router.domain.routing import UnknownPlace, decide_route
 from router.handlers.context import Context
 from router.messages import routed_event, whistle_events
@@ -29,7 +30,11 @@ def classify(ctx: Context, req: RequestSubmitted) -> tuple[Classification | None
                                 hint.sub_category if hint else None)
     if decided is not None or ctx.model is None:
         return decided, None
-    label, confidence = ctx.model.predict([f"{req.title or ''}\n{req.text}"])[0]
+    try:
+        label, confidence = ctx.model.predict([f"{req.title or ''}\n{req.text}"])[0]
+    except Exception:
+        ctx.log.exception("classifier failed; the case goes to manual triage", extra={"request_id": req.request_id})
+        return None, None
     guess = from_model_label(label, confidence)
     suggestion = {"label": label, "confidence": round(float(confidence), 4)}
     if guess is not None and confidence >= ctx.triage_threshold:
@@ -37,23 +42,21 @@ def classify(ctx: Context, req: RequestSubmitted) -> tuple[Classification | None
     return None, suggestion
 
 
-def apply_route(ctx: Context, case: Case, decided: Classification | None, *, now: datetime,
-                actor: ActorInfo, cause: Envelope | None, reason: str) -> list[Envelope]:
-    """Set category, tier, units and departments on the case; return case.routed and the whistles."""
-    directory = ctx.directory
+def assign_route(ctx: Context, case: Case, decided: Classification | None, *, now: datetime,
+                 actor: ActorInfo, reason: str) -> Step:
+    """Set category, tier, units and departments on the case and record the routing; the step names new whistles."""
+    rules = ctx.directory.rules
     if decided is not None:
         case.class_code, case.sub_category = decided.class_code, decided.sub_category
         case.classified_by, case.confidence = decided.classified_by, decided.confidence
         case.matched, case.domain = list(decided.matched), decided.domain or case.domain
     case.needs_triage = decided is None
-    case.emergency = bool(directory.rules.is_emergency(f"{case.title or ''} {case.text}"))
+    case.emergency = bool(rules.is_emergency(f"{case.title or ''} {case.text}"))
     facts = {**{k: case.place.get(k) for k in ("district_id", "street_id", "community_id")},
              "class_code": case.class_code if decided else None, "sub_category": case.sub_category if decided else None}
-    rule = directory.rules.rule_for(facts, emergency=case.emergency) if decided else directory.rules.triage
-    if decided is None and case.emergency:
-        rule = directory.rules.rule_for(facts, emergency=True)
+    rule = rules.rule_for(facts, emergency=case.emergency) if decided or case.emergency else rules.triage
     try:
-        decision = decide_route(directory.org, rule, case.place, case.sub_category, case.domain)
+        decision = decide_route(ctx.directory.org, rule, case.place, case.sub_category, case.domain)
         units, depts = decision.units, [d.code for d in decision.departments]
     except UnknownPlace as exc:
         case.needs_triage, units, depts, reason = True, (), [], str(exc)
@@ -64,9 +67,17 @@ def apply_route(ctx: Context, case: Case, decided: Classification | None, *, now
     for code in new_depts:
         case.dept_status[code] = "whistled"
     target = "triage" if case.needs_triage else "whistled" if case.departments else "assigned"
-    record(case, to=target, actor=actor, now=now, reason=reason, action="route")
+    previous = record(case, to=target, actor=actor, now=now, reason=reason, action="route")
     case.routed_at = now
-    return [routed_event(case, now=now, cause=cause), *issue_whistles(ctx, case, new_depts, now=now, cause=cause)]
+    return Step("route", previous, new_departments=new_depts)
+
+
+def apply_route(ctx: Context, case: Case, decided: Classification | None, *, now: datetime,
+                actor: ActorInfo, cause: Envelope | None, reason: str) -> list[Envelope]:
+    """Route the case and return case.routed.v1 and the whistles."""
+    step = assign_route(ctx, case, decided, now=now, actor=actor, reason=reason)
+    return [routed_event(case, now=now, cause=cause),
+            *issue_whistles(ctx, case, step.new_departments, now=now, cause=cause)]
 
 
 def issue_whistles(ctx: Context, case: Case, dept_codes: list[str], *, now: datetime,
@@ -86,10 +97,15 @@ def new_case(ctx: Context, req: RequestSubmitted, now: datetime) -> Case:
     if known is not None:
         place.setdefault("street_id", known.street_id)
         place.setdefault("district_id", known.district_id)
-    reporter = {"request_id": req.request_id, "tracking_code": req.tracking_code, "contact_sealed": req.contact_sealed,
-                "channel": req.channel, "submitted_at": req.submitted_at.isoformat()}
+    reporter = reporter_of(req)
     return Case(
         case_id=case_id_for(req.request_id), community_id=community, place=place, text=req.text, title=req.title,
         class_code="livelihood", sub_category=None, classified_by="none", tier=1, sla_policy="standard",
         status="submitted", submitted_at=req.submitted_at.astimezone(UTC), routed_at=now, updated_at=now,
         reporters=[reporter], channel=req.channel)
+
+
+def reporter_of(req: RequestSubmitted) -> dict[str, object]:
+    """What the case keeps about one reporter (the contact stays sealed)."""
+    return {"request_id": req.request_id, "tracking_code": req.tracking_code, "contact_sealed": req.contact_sealed,
+            "channel": req.channel, "submitted_at": req.submitted_at.isoformat()}

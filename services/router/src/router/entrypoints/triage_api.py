@@ -1,0 +1,69 @@
+"""Manual triage queue: cases rules and model could not classify; decisions exported for retraining."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from router.domain.case import ActorInfo, InvalidTransition
+from router.entrypoints.auth import require_staff
+from router.entrypoints.schemas import CaseOut
+from router.handlers import triage
+from router.handlers.context import CaseNotFound, Context
+
+router = APIRouter(prefix="/v1/triage", tags=["triage"], dependencies=[Depends(require_staff)])
+
+
+class TriageIn(BaseModel):
+    """The person's decision: class and (preferably) sub-category codes from contracts.categories."""
+
+    model_config = ConfigDict(extra="forbid")
+    actor_id: str = Field(min_length=1, max_length=100)
+    class_code: str = Field(min_length=1, max_length=50)
+    sub_category: str | None = Field(None, max_length=50)
+    note: str | None = Field(None, max_length=1000)
+
+
+def _ctx(request: Request) -> Context:
+    return request.app.state.router.ctx  # type: ignore[no-any-return]
+
+
+@router.get("", response_model=list[CaseOut], summary="Cases waiting for manual triage, oldest first")
+async def queue(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[CaseOut]:
+    """Open cases with needs_triage, each with the model's suggestion when there was one."""
+    cases = await _ctx(request).repo.list_cases(needs_triage=True, limit=limit)
+    return [CaseOut.of(c) for c in reversed(cases) if c.is_open]
+
+
+@router.get("/decisions.csv", summary="Manual decisions as training rows (title, body, label)",
+            response_class=Response)
+async def decisions_csv(request: Request) -> Response:
+    """CSV for `router-train --data`: one row per decided case."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["title", "body", "label"])
+    for case in await _ctx(request).repo.triage_decisions():
+        writer.writerow([case.title or "", case.text, (case.triage_decision or {}).get("label", "")])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+
+
+@router.post("/{case_id}", response_model=CaseOut, summary="Decide the category; the case is routed at once")
+async def decide(case_id: str, body: TriageIn, request: Request,
+                 idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> CaseOut:
+    """422 for unknown codes, 404 unknown case, 409 when the case is not waiting for triage."""
+    try:
+        case = await triage.decide(_ctx(request), case_id, class_code=body.class_code, sub_category=body.sub_category,
+                                   actor=ActorInfo("staff", body.actor_id), note=body.note,
+                                   event_id=f"http:triage:{case_id}:{idempotency_key}" if idempotency_key else None)
+    except ValueError as exc:
+        if isinstance(exc, InvalidTransition):
+            raise HTTPException(409, str(exc)) from None
+        raise HTTPException(422, str(exc)) from None
+    except CaseNotFound:
+        raise HTTPException(404, f"no case {case_id}") from None
+    return CaseOut.of(case)
