@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -51,18 +52,24 @@ def load_directory(settings: RouterSettings) -> Directory:
     return Directory(org, load_rules(settings.rules_file, dept_codes=set(org.departments)))
 
 
-def load_model(settings: RouterSettings, log: logging.Logger) -> TextModel | None:
-    """The text classifier when it is installed and enabled; None means keyword rules decide alone."""
+def load_models(settings: RouterSettings, log: logging.Logger) -> tuple[TextModel | None, TextModel | None]:
+    """The category model and the optional domain model; None means keyword rules and triage decide alone."""
     if not settings.classifier_enabled:
-        return None
+        return None, None
     try:
         from router.classifier import model as classifier
     except ImportError:
-        log.info("text classifier not available; keyword rules and manual triage decide alone")
-        return None
-    if settings.classifier_model is not None:
-        return classifier.TextClassifier.load(settings.classifier_model)
-    return classifier.load_default_community_model()  # type: ignore[no-any-return]
+        log.warning("text classifier package not installed; keyword rules and manual triage decide alone")
+        return None, None
+    try:
+        category = (classifier.TextClassifier.load(settings.classifier_model) if settings.classifier_model
+                    else classifier.load_default_community_model())
+        domain = classifier.TextClassifier.load(settings.domain_model) if settings.domain_model else None
+    except Exception as exc:
+        log.error("text classifier could not be loaded; keyword rules and manual triage decide alone",
+                  extra={"error": str(exc)[:300]})
+        return None, None
+    return category, domain
 
 
 async def build(settings: RouterSettings, log: logging.Logger, metrics: RouterMetrics | None = None) -> Router:
@@ -71,8 +78,9 @@ async def build(settings: RouterSettings, log: logging.Logger, metrics: RouterMe
 
     repo = await open_repository(settings)
     directory = load_directory(settings)
+    model, domain_model = await asyncio.to_thread(load_models, settings, log)
     ctx = Context(repo=repo, directory=directory, opener=ContactOpener(settings.resolved_contact_key()), log=log,
-                  model=load_model(settings, log), triage_threshold=settings.triage_threshold,
+                  model=model, domain_model=domain_model, triage_threshold=settings.triage_threshold,
                   duplicate_window_hours=settings.duplicate_window_hours,
                   duplicate_similarity=settings.duplicate_similarity)
     runtime = BrokerRuntime(settings.rabbitmq_url, settings.topology, log=log,

@@ -29,7 +29,10 @@ class RouterSettings(ServiceSettings):
     admin_api_key: str | None = Field(None, description="X-API-Key for the admin and triage API; none = dev open")
     department_keys: dict[str, str] = Field(
         default_factory=dict, description='JSON {"dept_code": "api key"} for department REST replies')
-    classifier_model: Path | None = Field(None, description="a router-train model file; default the shipped one")
+    classifier_model: Path | None = Field(
+        None, description="router-train model with <class>/<sub-category> labels; default the shipped community model")
+    domain_model: Path | None = Field(
+        None, description="router-train model with department-domain labels (e.g. 城乡建设), for whistles")
     classifier_enabled: bool = True
     triage_threshold: float = Field(0.55, ge=0.0, le=1.0)
     duplicate_window_hours: float = 72.0

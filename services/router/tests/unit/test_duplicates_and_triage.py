@@ -103,3 +103,13 @@ async def test_triage_rejects_unknown_codes_and_cases_not_waiting(ctx):
 async def test_without_a_model_unclear_text_waits_for_triage(ctx):
     case = await ctx.repo.get(await route_request(ctx, request_submitted(UNCLEAR)))
     assert case.needs_triage and case.suggestion is None and case.sla_policy == "standard"
+
+
+async def test_the_domain_model_picks_departments_when_no_department_handles_the_category(ctx):
+    ctx.model = FakeModel("发展诉求", 0.8)  # class only: no sub-category, so no `handles` match
+    ctx.domain_model = FakeModel("商贸旅游", 0.9)
+    case = await ctx.repo.get(await route_request(ctx, request_submitted(UNCLEAR)))
+    assert (case.class_code, case.sub_category, case.domain) == ("development", None, "商贸旅游")
+    assert case.departments == ["shangwu"]
+    whistle = [e for e in await published(ctx) if e.type == "whistle.issued.v1"][0]
+    assert whistle.data["category"]["domain"] == "商贸旅游"

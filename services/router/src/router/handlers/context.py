@@ -42,6 +42,7 @@ class Context:
     opener: ContactOpener
     log: logging.Logger
     model: TextModel | None = None
+    domain_model: TextModel | None = None
     triage_threshold: float = 0.55
     duplicate_window_hours: float = 72.0
     duplicate_similarity: float = 0.5

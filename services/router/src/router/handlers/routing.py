@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from contracts.envelope import Envelope
@@ -29,7 +30,7 @@ def classify(ctx: Context, req: RequestSubmitted) -> tuple[Classification | None
     decided = by_hint_and_rules(f"{req.title or ''} {req.text}", hint.class_code if hint else None,
                                 hint.sub_category if hint else None)
     if decided is not None or ctx.model is None:
-        return decided, None
+        return _with_domain(ctx, req, decided), None
     try:
         label, confidence = ctx.model.predict([f"{req.title or ''}\n{req.text}"])[0]
     except Exception:
@@ -38,8 +39,22 @@ def classify(ctx: Context, req: RequestSubmitted) -> tuple[Classification | None
     guess = from_model_label(label, confidence)
     suggestion = {"label": label, "confidence": round(float(confidence), 4)}
     if guess is not None and confidence >= ctx.triage_threshold:
-        return guess, suggestion
+        return _with_domain(ctx, req, guess), suggestion
     return None, suggestion
+
+
+def _with_domain(ctx: Context, req: RequestSubmitted, decided: Classification | None) -> Classification | None:
+    """Add the department domain (e.g. 城乡建设) from the domain model when one is loaded and sure enough."""
+    if decided is None or ctx.domain_model is None:
+        return decided
+    try:
+        label, confidence = ctx.domain_model.predict([f"{req.title or ''}\n{req.text}"])[0]
+    except Exception:
+        ctx.log.exception("domain model failed; whistles use sub-categories only")
+        return decided
+    if confidence < ctx.triage_threshold:
+        return decided
+    return replace(decided, domain=label)
 
 
 def assign_route(ctx: Context, case: Case, decided: Classification | None, *, now: datetime,
