@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aio_pika
@@ -46,11 +47,31 @@ async def settings(tmp_path: Path, rabbitmq_url: str, record_store) -> AsyncIter
     await delete_topology(rabbitmq_url, s.topology)
 
 
-@pytest.fixture
-async def app_client(settings: IntakeSettings) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
+@asynccontextmanager
+async def running(settings: IntakeSettings) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
     """An httpx client on the ASGI app with its lifespan running (real broker)."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://intake.test") as client:
             yield client, app
+
+
+@pytest.fixture
+async def app_client(settings: IntakeSettings) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
+    """The app on default test settings."""
+    async with running(settings) as pair:
+        yield pair
+
+
+@pytest.fixture
+def app_with(settings: IntakeSettings):
+    """Start the app with some settings changed: `async with app_with(rate_limit_per_ip=2) as (client, app)`."""
+
+    def start(**changes: object):
+        return running(settings.model_copy(update=changes))
+
+    return start
+
+
+STAFF = {"Authorization": "Bearer dev-staff-token"}

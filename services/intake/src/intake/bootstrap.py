@@ -12,6 +12,7 @@ import yaml
 
 from intake.adapters.crypto import ContactCipher
 from intake.adapters.mongo_repository import MongoRequestRepository
+from intake.adapters.qrtoken import CompoundTokens
 from intake.adapters.repository import RequestRepository
 from intake.adapters.sqlite_repository import SqliteRequestRepository
 from intake.config import IntakeSettings
@@ -70,7 +71,8 @@ async def build(settings: IntakeSettings, log: logging.Logger) -> Container:
     directory = load_directory(settings.org_file)
     closers: list[Any] = []
     repo, mongo_db = await open_store(settings, closers)
-    intake = Intake(repo=repo, directory=directory, cipher=cipher, token_key=token_key)
+    tokens = CompoundTokens(settings.resolved_qr_keys(), settings.qr_revoked)
+    intake = Intake(repo=repo, directory=directory, cipher=cipher, token_key=token_key, compound_tokens=tokens)
     runtime = BrokerRuntime(settings.rabbitmq_url, settings.topology, log=log)
     runtime.attach_outbox(repo.outbox, poll_s=settings.outbox_poll_s)
     return Container(settings=settings, repo=repo, intake=intake, runtime=runtime, closers=closers,

@@ -14,6 +14,7 @@ from servicekit.settings import ServiceSettings
 DEV_CONTACT_KEY = "d2hpc3RsZS1kZXYtY29udGFjdC1rZXktbm90LXNhZmU="  # b"whistle-dev-contact-key-not-safe"
 DEV_STORAGE_KEY = "d2hpc3RsZS1kZXYtaW50YWtlLWF0LXJlc3Qta2V5ISE="  # b"whistle-dev-intake-at-rest-key!!"
 DEV_QR_KEYS = "dev:whistle-dev-qr-secret-not-safe"
+DEV_STAFF_TOKENS = "dev-staff-token:演示工作人员"
 
 
 class MissingKeyError(RuntimeError):
@@ -46,6 +47,17 @@ class IntakeSettings(ServiceSettings):
     retention_interval_s: float = 3600.0
     max_photo_bytes: int = 5 * 1024 * 1024
     max_photos: int = 3
+
+    def staff_token_map(self) -> dict[str, str]:
+        """Staff API tokens to names; a documented dev token in dev mode when none is set."""
+        raw = self.staff_tokens or (DEV_STAFF_TOKENS if self.dev_mode else "")
+        pairs = (p.split(":", 1) for p in raw.split(",") if ":" in p)
+        return {token.strip(): name.strip() for token, name in pairs if token.strip()}
+
+    def open311_key_set(self) -> set[str]:
+        """Accepted Open311 API keys; `dev-open311-key` in dev mode when none is set."""
+        raw = self.open311_api_keys or ("dev-open311-key" if self.dev_mode else "")
+        return {k.strip() for k in raw.split(",") if k.strip()}
 
     def base_url(self) -> str:
         """The public base URL used in QR codes and links."""

@@ -15,6 +15,7 @@ from contracts.envelope import Envelope, new_event
 from contracts.events.common import CategoryRef, Place
 from contracts.events.intake import RequestSubmitted
 from intake.adapters.crypto import ContactCipher
+from intake.adapters.qrtoken import CompoundTokens, TokenRejected
 from intake.adapters.repository import DuplicateRequest, RequestRepository
 from intake.domain.model import IntakeRequest, TimelineEntry, civil_day, mask_name, mask_phone, tracking_code
 from intake.domain.org import Compound, Directory
@@ -23,6 +24,7 @@ from intake.domain.validation import FieldError, InputRejected
 from intake.entrypoints.schemas import SubmitRequestIn
 
 SOURCE = "/whistle/intake"
+QR_MESSAGES = {"revoked": "二维码已失效，请扫描小区最新张贴的二维码", "forged": "二维码无效，请扫描小区张贴的二维码"}
 LOG = logging.getLogger("intake")
 
 
@@ -47,6 +49,7 @@ class Intake:
     directory: Directory
     cipher: ContactCipher
     token_key: bytes
+    compound_tokens: CompoundTokens
 
     def access_token(self, request_id: str) -> str:
         """The resident's token for a request: derived, never stored in clear."""
@@ -74,7 +77,7 @@ class Intake:
             earlier = await self.repo.by_idempotency_key(idempotency_key)
             if earlier is not None:
                 return self._replay(earlier, body_hash)
-        compound = self.compound(body.compound_id)
+        compound = self.compound(self._compound_id(body))
         _check_category(body)
         request_id = str(uuid.uuid4())
         seq = await self.repo.next_sequence(civil_day(now))
@@ -100,6 +103,18 @@ class Intake:
     async def apply_case_event(self, envelope: Envelope) -> int:
         """Apply a case lifecycle or SLA event to the requests it concerns."""
         return await apply_case_event(self, envelope)
+
+    def _compound_id(self, body: SubmitRequestIn) -> str | None:
+        """The compound named directly, or inside the QR code's signed token."""
+        if not body.compound_token:
+            return body.compound_id
+        try:
+            from_token = self.compound_tokens.verify(body.compound_token)
+        except TokenRejected as exc:
+            raise InputRejected([FieldError("compound_token", QR_MESSAGES[exc.reason])], status=403) from exc
+        if body.compound_id and body.compound_id != from_token:
+            raise InputRejected([FieldError("compound_id", "小区与二维码不一致")])
+        return from_token
 
     def _replay(self, earlier: IntakeRequest, body_hash: str | None) -> Submitted:
         if earlier.body_hash != body_hash:

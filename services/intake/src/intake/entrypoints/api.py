@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from intake.adapters.ratelimit import RateLimiter
 from intake.bootstrap import build
 from intake.config import IntakeSettings
-from intake.entrypoints import routes_requests
+from intake.entrypoints import routes_catalog, routes_requests, routes_staff
 from intake.entrypoints.consumer import subscribe
-from intake.entrypoints.errors import install_error_handlers
+from intake.entrypoints.errors import install_error_handlers, install_rate_limit_handler
+from intake.entrypoints.guards import Limiters
 from intake.metrics import create_metrics
+from intake.retention import run_retention
 from servicekit.http import ops_router
 
 DESCRIPTION = """Whistle intake: residents' requests (诉求) in, tracking and return visit out.
@@ -33,11 +37,15 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
         container = await build(settings, log)
         app.state.container = container
         subscribe(container, metrics, log)
+        retention = asyncio.create_task(run_retention(
+            container.repo, days=settings.retention_days, interval_s=settings.retention_interval_s))
         try:
             if start_broker:
                 await container.runtime.start()
             yield
         finally:
+            retention.cancel()
+            await asyncio.gather(retention, return_exceptions=True)
             if start_broker:
                 await container.runtime.stop()
             await container.close()
@@ -46,7 +54,11 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
     app.state.metrics = metrics
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(routes_requests.router)
+    install_rate_limit_handler(app)
+    app.state.limiters = Limiters(RateLimiter(settings.rate_limit_per_ip, settings.rate_window_s),
+                                  RateLimiter(settings.rate_limit_per_phone, settings.rate_window_s))
+    for module in (routes_requests, routes_staff, routes_catalog):
+        app.include_router(module.router)
 
     async def broker_ok() -> bool:
         return await app.state.container.runtime.ping()

@@ -52,6 +52,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(exc.errors), status_code=exc.status)
 
 
+def install_rate_limit_handler(app: FastAPI) -> None:
+    """429 with Retry-After and a Chinese message."""
+    from intake.entrypoints.guards import RateLimited
+
+    @app.exception_handler(RateLimited)
+    async def on_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        minutes = max(1, (exc.retry_after + 59) // 60)
+        body = error_body([FieldError(exc.field, f"提交过于频繁，请{minutes}分钟后再试")])
+        return JSONResponse(body, status_code=429, headers={"Retry-After": str(exc.retry_after)})
+
+
 def reject(status: int, field: str, message: str) -> InputRejected:
     """A single-field error with a chosen HTTP status."""
     return InputRejected([FieldError(field, message)], status=status)

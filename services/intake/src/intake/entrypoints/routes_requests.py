@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
+from contracts.channels import Channel
 from intake.domain.actions import ActionRefused
 from intake.entrypoints.deps import container_of
 from intake.entrypoints.errors import reject
+from intake.entrypoints.guards import enforce_rate_limits, staff_name
 from intake.entrypoints.schemas import CancelIn, FeedbackIn, SubmitRequestIn, SubmitRequestOut
 from intake.entrypoints.views import RequestOut, request_view
 from intake.handlers import IdempotencyConflict, Submitted
@@ -30,6 +32,17 @@ def submitted_answer(request: Request, outcome: Submitted) -> SubmitRequestOut:
                             status_url=f"{base}/h5/status.html?id={req.id}&token={outcome.access_token}")
 
 
+PUBLIC_CHANNELS = (Channel.API, Channel.QR_H5)
+
+
+def _public_only(body: SubmitRequestIn) -> None:
+    """Residents use the form or the API; other channels and external order numbers are for staff."""
+    if body.channel not in PUBLIC_CHANNELS:
+        raise reject(403, "channel", "该渠道仅限工作人员代录，请使用工作人员凭证")
+    if body.external_ref or body.external_deadline:
+        raise reject(403, "external_ref", "外部工单号仅限工作人员录入")
+
+
 @router.post("/requests", status_code=201, response_model=SubmitRequestOut,
              responses={**ERRORS, 409: {"description": "Idempotency-Key reused with another body"},
                         429: {"description": "rate limited (Retry-After)"}},
@@ -38,11 +51,20 @@ async def submit_request(
     body: SubmitRequestIn, request: Request,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
-    """Store the request with its `request.submitted.v1` event; answer id, tracking code, access token."""
+    """Store the request with its `request.submitted.v1` event; answer id, tracking code, access token.
+
+    Staff (`Authorization: Bearer <staff token>`) may submit on a resident's behalf on any channel
+    (hotline, grid patrol, volunteer, WeChat group, staff proxy) and are not rate limited.
+    """
     c = container_of(request)
+    staff = staff_name(request)
+    if staff is None:
+        _public_only(body)
+        enforce_rate_limits(request, body.contact.phone if body.contact else None)
     try:
         outcome = await c.intake.submit(body, now=datetime.now(UTC), idempotency_key=idempotency_key,
-                                        body_hash=body.model_dump_json() if idempotency_key else None)
+                                        body_hash=body.model_dump_json() if idempotency_key else None,
+                                        submitted_by=staff)
     except IdempotencyConflict as exc:
         raise reject(409, "Idempotency-Key", "该幂等键已用于另一份不同的诉求") from exc
     if not outcome.replayed:
