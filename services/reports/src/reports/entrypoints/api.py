@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 
 from reports.bootstrap import Container, build
 from reports.config import ReportsSettings
+from reports.entrypoints.dashboard import dashboard_router
 from reports.entrypoints.filters import scope_from
 from reports.entrypoints.report_routes import report_router
 from reports.hotspot_job import detect_once, run_periodically
@@ -65,6 +66,7 @@ def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
             return await summary(container.repo, container.org, scope)
 
     app.include_router(report_router(clock))
+    app.include_router(dashboard_router())
     return app
 
 
