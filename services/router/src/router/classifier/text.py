@@ -1,0 +1,56 @@
+"""Turning a message into the tokens the classifier sees: clean, segment with jieba, drop stop words."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import cache
+from importlib import resources
+
+_SPACES = re.compile(r"\s+")
+# Excel exports of the 问政 data carry carriage returns as the literal text `_x000D_`.
+_EXCEL_CR = "_x000D_"
+_lock = threading.Lock()
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """Function words dropped before classification (the training data had them removed too)."""
+    text = resources.files(__package__).joinpath("stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if (w := line.strip()) and not w.startswith("#"))
+
+
+@cache
+def _segmenter():  # type: ignore[no-untyped-def]
+    """jieba's default tokenizer, initialised once (loading its dictionary takes about a second)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with _lock:
+        jieba.initialize()
+    return jieba.dt
+
+
+def clean(text: str) -> str:
+    """Collapse whitespace and Excel carriage-return artefacts into single spaces."""
+    return _SPACES.sub(" ", text.replace(_EXCEL_CR, " ")).strip()
+
+
+def keep(token: str, stop: frozenset[str]) -> bool:
+    """A token worth keeping: not a stop word, not a lone digit, containing a letter, digit or hanzi."""
+    if token in stop or (len(token) == 1 and token.isdigit()):
+        return False
+    return any(ch.isalnum() for ch in token)
+
+
+def tokenize(text: str) -> list[str]:
+    """Segment raw text into content words."""
+    stop = stop_words()
+    return [t for t in _segmenter().lcut(clean(text)) if keep(t, stop)]
+
+
+def filter_tokens(tokens: str) -> list[str]:
+    """Content words of an already segmented, space-separated text (the `tokens` CSV column)."""
+    stop = stop_words()
+    return [t for t in tokens.split() if keep(t, stop)]
