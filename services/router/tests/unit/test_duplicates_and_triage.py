@@ -111,5 +111,5 @@ async def test_the_domain_model_picks_departments_when_no_department_handles_the
     case = await ctx.repo.get(await route_request(ctx, request_submitted(UNCLEAR)))
     assert (case.class_code, case.sub_category, case.domain) == ("development", None, "商贸旅游")
     assert case.departments == ["shangwu"]
-    whistle = [e for e in await published(ctx) if e.type == "whistle.issued.v1"][0]
+    whistle = next(e for e in await published(ctx) if e.type == "whistle.issued.v1")
     assert whistle.data["category"]["domain"] == "商贸旅游"

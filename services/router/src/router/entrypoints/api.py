@@ -40,21 +40,9 @@ def create_app(settings: RouterSettings, log: logging.Logger | None = None) -> F
         return await app.state.router.ctx.repo.ping()  # type: ignore[no-any-return]
 
     app.include_router(ops_router("router", {"broker": broker_ready, "store": store_ready}, metrics.registry))
-    from router.entrypoints import cases_api
+    from router.entrypoints import admin_api, cases_api, departments_api, staff_api, triage_api
 
-    app.include_router(cases_api.router)
-    for extra in _optional_routers():
-        app.include_router(extra)
+    for module in (cases_api, staff_api, triage_api, departments_api, admin_api):
+        app.include_router(module.router)
     return app
 
-
-def _optional_routers() -> list:  # type: ignore[type-arg]
-    """Routers of later features, included when their modules exist."""
-    found = []
-    for name in ("staff_api", "triage_api", "admin_api", "departments_api"):
-        try:
-            module = __import__(f"router.entrypoints.{name}", fromlist=["router"])
-        except ImportError:
-            continue
-        found.append(module.router)
-    return found

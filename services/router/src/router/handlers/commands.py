@@ -33,7 +33,8 @@ def events_for(ctx: Context, case: Case, steps: list[Step], *, actor: ActorInfo,
 
 
 async def run_on_case(ctx: Context, case_id: str, mutate: Mutation, *, actor: ActorInfo,
-                      event_id: str | None = None, cause: Envelope | None = None) -> Case:
+                      event_id: str | None = None, cause: Envelope | None = None,
+                      also_publish: tuple[Envelope, ...] = ()) -> Case:
     """Apply `mutate` to the current case and store it with its events (retrying on concurrent writes).
 
     InvalidTransition from `mutate` propagates and nothing is stored.
@@ -44,7 +45,7 @@ async def run_on_case(ctx: Context, case_id: str, mutate: Mutation, *, actor: Ac
             return case
         now = ctx.now()
         steps = mutate(case, now)
-        events = events_for(ctx, case, steps, actor=actor, now=now, cause=cause)
+        events = [*also_publish, *events_for(ctx, case, steps, actor=actor, now=now, cause=cause)]
         if not await ctx.repo.update(case, events=events, event_id=event_id):
             return await ctx.repo.get(case.case_id) or case  # a replay: show what is stored
         ctx.on_write()
