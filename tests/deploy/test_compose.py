@@ -91,7 +91,8 @@ def test_the_schema_check_itself_rejects_a_broken_file(raw, secrets):
 
 def test_every_required_secret_fails_loudly_when_missing_and_is_listed_in_env_example(raw, secrets):
     expected = {"RABBITMQ_PASSWORD", "MONGO_ROOT_PASSWORD", "MONGO_APP_PASSWORD", "MONGO_REPLICA_KEY",
-                "WHISTLE_CONTACT_KEY", "GRAFANA_ADMIN_PASSWORD"}
+                "WHISTLE_CONTACT_KEY", "INTAKE_STORAGE_KEY", "INTAKE_QR_KEYS", "ROUTER_ADMIN_API_KEY",
+                "NOTIFIER_WEBHOOK_SECRET", "GRAFANA_ADMIN_PASSWORD"}
     assert expected <= set(secrets)
     example = (COMPOSE / ".env.example").read_text(encoding="utf-8")
     for name in secrets:
@@ -106,8 +107,8 @@ def test_no_secret_value_is_written_in_the_compose_files(raw):
     for document in (raw, dev):
         for name, service in document["services"].items():
             for key, value in (service.get("environment") or {}).items():
-                if re.search(r"PASS|SECRET|_KEY", key):
-                    assert re.fullmatch(r"\$\{\w+:\?[^}]*\}", str(value)), f"{name}.{key} is not a required variable"
+                if re.search(r"PASS|SECRET|_KEY|TOKENS", key):
+                    assert re.fullmatch(r"\$\{\w+(:\?[^}]*|:-)\}", str(value)), f"{name}.{key} is not a variable"
                 if re.search(r"://[^/@]*:[^/@]*@", str(value)):
                     assert re.search(r"://\w+:\$\{\w+:\?", str(value)), f"{name}.{key} embeds a literal password"
 
@@ -133,6 +134,8 @@ def test_services_start_after_healthy_mongodb_and_rabbitmq_and_report_readiness(
         assert env[f"{name.upper()}_HOST"] == "0.0.0.0"
         assert env[f"{name.upper()}_MONGODB_DB"] == f"whistle_{name}"
         assert "replicaSet=rs0" in env["MONGODB_URL"] and env["RABBITMQ_URL"].startswith("amqp://")
+        assert env[f"{name.upper()}_ORG_FILE"] == "/etc/whistle/org.yaml"
+        assert any(v.endswith(":/etc/whistle/org.yaml:ro") for v in service["volumes"])
     for infra in ("mongodb", "rabbitmq", "prometheus", "grafana"):
         assert services[infra]["healthcheck"]["test"], infra
     assert services["grafana"]["depends_on"]["prometheus"]["condition"] == "service_healthy"
@@ -153,8 +156,8 @@ def test_rabbitmq_has_the_management_and_prometheus_plugins(raw):
     assert raw["services"]["rabbitmq"]["image"].endswith("-management")
 
 
-def test_images_are_pinned_and_mounted_files_exist(raw):
-    for name, service in raw["services"].items():
+def test_images_are_pinned_and_mounted_files_exist(raw, secrets):
+    for name, service in interpolate(raw, secrets)["services"].items():
         image = service["image"]
         assert ":" in image and not image.endswith(":latest"), name
         for volume in service.get("volumes", []):

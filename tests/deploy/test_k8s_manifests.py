@@ -24,10 +24,7 @@ kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="pip ins
 
 @pytest.fixture(scope="module", params=OVERLAYS)
 def rendered(request) -> tuple[str, tuple[dict[str, Any], ...]]:
-    try:
-        return request.param, render(request.param)
-    except FileNotFoundError:
-        pytest.skip("kubectl is not installed: the Python checks in test_k8s_sources.py still ran")
+    return request.param, render_or_skip(request.param)
 
 
 def schema_errors(obj: dict[str, Any]) -> list[str]:
@@ -94,7 +91,7 @@ def test_every_referenced_configmap_and_secret_exists_or_is_provided_by_an_opera
     from_operators |= {u["connectionStringSecretName"] for u in mongo["spec"]["users"]}
     passwords = {u["passwordSecretRef"]["name"] for u in mongo["spec"]["users"]}
     # Prod never carries secret values: docs/operations.md lists what the operator of the platform creates.
-    external = {"whistle-secrets", "whistle-tls", *passwords} if overlay == "prod" else set()
+    external = {"whistle-secrets", "whistle-tls", "whistle-org", *passwords} if overlay == "prod" else set()
     missing = set()
     for ref_kind, name in references(objects):
         if (ref_kind, name) not in present and name not in from_operators | external:
@@ -118,9 +115,36 @@ def references(objects: tuple[dict[str, Any], ...]) -> set[tuple[str, str]]:
                     refs.add(("Secret", ref["secretKeyRef"]["name"]))
                 if "configMapKeyRef" in ref:
                     refs.add(("ConfigMap", ref["configMapKeyRef"]["name"]))
+        for volume in deployment["spec"]["template"]["spec"].get("volumes", []):
+            if "configMap" in volume:
+                refs.add(("ConfigMap", volume["configMap"]["name"]))
+            if "secret" in volume:
+                refs.add(("Secret", volume["secret"]["secretName"]))
     for ingress in by_kind(objects, "Ingress").values():
         refs |= {("Secret", tls["secretName"]) for tls in ingress["spec"].get("tls", [])}
     return refs
+
+
+def test_the_dev_secret_holds_every_key_a_container_requires():
+    objects = render_or_skip("dev")
+    secrets = by_kind(objects, "Secret")
+    for deployment in by_kind(objects, "Deployment").values():
+        for env in deployment["spec"]["template"]["spec"]["containers"][0].get("env", []):
+            ref = env.get("valueFrom", {}).get("secretKeyRef")
+            if ref and ref["name"] in secrets and not ref.get("optional"):
+                assert ref["key"] in secrets[ref["name"]]["data"], (deployment["metadata"]["name"], env["name"])
+
+
+def test_the_dev_organisation_is_the_demo_district():
+    copy = (K8S / "overlays" / "dev" / "org.yaml").read_text(encoding="utf-8")
+    assert copy == (K8S.parent / "demo" / "org.yaml").read_text(encoding="utf-8")
+
+
+def render_or_skip(overlay: str) -> tuple[dict[str, Any], ...]:
+    try:
+        return render(overlay)
+    except FileNotFoundError:
+        pytest.skip("kubectl is not installed")
 
 
 def test_rabbitmq_is_a_cluster_operator_resource_and_mongodb_a_replica_set(rendered):
