@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Give each department system its own RabbitMQ user that can read only its own whistle queue and
+# publish only its replies (dept.case.accepted|progress|resolved|returned.v1) to the events exchange.
+#
+#   deploy/rabbitmq/create_department_users.sh [--prefix whistle] [--vhost /] [--out DIR] [--delete] [CODE ...]
+#
+# Without CODEs the department codes are read from the organisation file (ROUTER_ORG_FILE or
+# deploy/demo/org.yaml). User names are <prefix>-dept-<code>. A password comes from the environment
+# variable DEPT_PASSWORD_<CODE> (upper case) or is generated; generated ones are written to
+# DIR/<user>.password (mode 600, default DIR var/secrets) and never printed. Re-running updates the
+# password and permissions. --delete removes the users instead. Needs rabbitmqctl on this machine.
+set -euo pipefail
+
+prefix="${WHISTLE_AMQP_PREFIX:-whistle}"
+vhost="/"
+out="var/secrets"
+delete=0
+codes=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) prefix="$2"; shift 2 ;;
+    --vhost) vhost="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --delete) delete=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -*) echo "unknown option $1" >&2; exit 2 ;;
+    *) codes+=("$1"); shift ;;
+  esac
+done
+
+command -v rabbitmqctl >/dev/null || { echo "rabbitmqctl not found: run this on the broker host" >&2; exit 1; }
+
+if [ ${#codes[@]} -eq 0 ]; then
+  org="${ROUTER_ORG_FILE:-deploy/demo/org.yaml}"
+  [ -f "$org" ] || { echo "no department codes given and $org not found" >&2; exit 1; }
+  # the `code:` keys of the departments list, one per line
+  mapfile -t codes < <(sed -n '/^departments:/,$ s/.*[{ ]code: *\([a-z0-9_-]*\).*/\1/p' "$org")
+fi
+
+esc() { printf '%s' "$1" | sed 's/[.[\]*^$()+?{}|\\]/\\&/g'; }
+p="$(esc "$prefix")"
+
+for code in "${codes[@]}"; do
+  [[ "$code" =~ ^[a-z0-9_-]+$ ]] || { echo "bad department code: $code" >&2; exit 2; }
+  user="${prefix}-dept-${code}"
+  if [ "$delete" = 1 ]; then
+    rabbitmqctl -q delete_user "$user" >/dev/null 2>&1 && echo "deleted $user" || echo "no user $user"
+    continue
+  fi
+  var="DEPT_PASSWORD_$(printf '%s' "$code" | tr 'a-z-' 'A-Z_')"
+  password="${!var:-}"
+  if [ -z "$password" ]; then
+    password="$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32)"
+    mkdir -p "$out"; umask 077
+    printf '%s\n' "$password" > "$out/$user.password"
+    where="$out/$user.password"
+  else
+    where="\$$var"
+  fi
+  if rabbitmqctl -q list_users | awk '{print $1}' | grep -qx "$user"; then
+    printf '%s' "$password" | rabbitmqctl -q change_password "$user" >/dev/null 2>&1 \
+      || rabbitmqctl -q change_password "$user" "$password" >/dev/null
+  else
+    rabbitmqctl -q add_user "$user" "$password" >/dev/null
+  fi
+  queue="^${p}\\.whistle\\.$(esc "$code")\$"
+  # configure: (re)declare its own queue only; write: the events exchange only; read: its own queue only.
+  rabbitmqctl -q set_permissions -p "$vhost" "$user" "$queue" "^${p}\\.events\$" "$queue" >/dev/null
+  # topic authorisation: on the events exchange it may publish only its replies.
+  rabbitmqctl -q set_topic_permissions -p "$vhost" "$user" "${prefix}.events" \
+    '^dept\.case\.(accepted|progress|resolved|returned)\.v1$' '^$' >/dev/null
+  echo "user $user: reads ${prefix}.whistle.${code}, publishes dept.case.*.v1 to ${prefix}.events (password: $where)"
+done
