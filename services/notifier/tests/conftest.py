@@ -109,3 +109,51 @@ def store_opener(tmp_path, record_store):
         return await open_test_store(kind, tmp_path, record_store, shared=shared)
 
     return opener
+
+
+class Receiver:
+    """A local HTTP receiver on 127.0.0.1: records requests, answers from a script of (status, body)."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[dict] = []
+        self.script: list[tuple[int, str]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                receiver.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
+                                          "body": self.rfile.read(length)})
+                status, body = receiver.script.pop(0) if receiver.script else (200, '{"errcode": 0}')
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+            do_POST = do_GET = do_PUT = _handle
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        """Stop serving."""
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    """A local HTTP receiver for channel tests."""
+    r = Receiver()
+    try:
+        yield r
+    finally:
+        r.close()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
+
+from notifier.adapters.channels.sms import DEFAULT_BODY
 
 
 def _instance_id() -> str:
@@ -35,6 +37,26 @@ class NotifierSettings(ServiceSettings):
     scheduler_poll_s: float = Field(1.0, gt=0, description="longest real wait between two claims")
     lease_s: float = Field(60.0, gt=0, description="how long (virtual seconds) a claimed timer stays leased")
     claim_batch: int = Field(100, ge=1)
+    org_file: Path | None = Field(None, description="organisation YAML (communities, staff, street centres)")
+    contacts_file: Path | None = Field(None, description="YAML of unit and department endpoints")
+    max_attempts: int = Field(5, ge=1, description="delivery attempts before the dead-letter record")
+    retry_base_s: float = Field(30.0, gt=0, description="first retry delay; doubles each attempt")
+    retry_cap_s: float = Field(3600.0, gt=0)
+    quiet_start: time = time(22, 0)
+    quiet_end: time = time(7, 0)
+    webhook_secret: str = Field("whistle-dev-secret", description="HMAC-SHA256 key of the webhook signature")
+    http_timeout_s: float = 10.0
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "whistle@localhost"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    dingtalk_secret: str | None = None
+    sms_url: str | None = None
+    sms_method: str = "POST"
+    sms_body_template: str = DEFAULT_BODY
+    sms_headers: dict[str, str] = Field(default_factory=dict)
 
     @property
     def sqlite_path(self) -> Path:

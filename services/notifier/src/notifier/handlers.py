@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,10 +14,11 @@ from notifier.adapters.repository import TimerRepository
 from notifier.domain.case_clock import CaseClock, SlaRules
 from notifier.domain.lifecycle import Outcome, on_routed, on_transition
 from notifier.domain.timers import Timer, TimerKind
+from notifier import notify_events
+from notifier.ids import SOURCE, derived_id
 from notifier.metrics import NotifierMetrics
+from notifier.notify import Delivery
 
-SOURCE = "/whistle/notifier"
-_IDS = uuid.UUID("6d0c8f43-2a55-4bd4-9a43-61f1b1a0e0f5")
 
 
 @dataclass
@@ -30,16 +30,15 @@ class Deps:
     clock: Clock
     metrics: NotifierMetrics
     wake_outbox: Callable[[], None] = lambda: None
-
-
-def derived_id(*parts: str) -> str:
-    """A deterministic event id, so a retried handler queues the very same event (the outbox drops repeats)."""
-    return str(uuid.uuid5(_IDS, "/".join(parts)))
+    delivery: Delivery | None = None
+    wake_delivery: Callable[[], None] = lambda: None
 
 
 async def handle_case_event(deps: Deps, envelope: Envelope) -> str:
     """Apply one case.*.v1 event; returns 'applied', 'duplicate' or 'ignored'."""
     payload = envelope.payload()
+    if deps.delivery is not None:
+        await _notify(deps, deps.delivery, envelope, payload)
     outcome = await _outcome(deps, payload)
     if outcome is None:
         deps.metrics.events.labels(envelope.type, "ignored").inc()
@@ -53,6 +52,14 @@ async def handle_case_event(deps: Deps, envelope: Envelope) -> str:
     if saved and events:
         deps.wake_outbox()
     return result
+
+
+async def _notify(deps: Deps, delivery: Delivery, envelope: Envelope, payload: EventData) -> None:
+    case_id = getattr(payload, "case_id", None)
+    case = await deps.timers.get_case(case_id) if isinstance(payload, CaseTransition) and case_id else None
+    planned = await notify_events.for_event(delivery, envelope, payload, case=case, clock=deps.clock)
+    if planned and await delivery.notifications.add(planned):
+        deps.wake_delivery()
 
 
 async def _outcome(deps: Deps, payload: EventData) -> Outcome | None:
@@ -93,12 +100,16 @@ def timer_event(timer: Timer, *, now: datetime) -> Envelope:
 async def fire_timer(deps: Deps, timer: Timer, *, lease_owner: str) -> bool:
     """Publish the timer's event through the outbox; False when the lease was lost (someone else fired)."""
     now = deps.clock.now()
+    if deps.delivery is not None:  # stored first, under ids derived from the timer: a retry adds nothing
+        case = await deps.timers.get_case(timer.case_id)
+        await deps.delivery.notifications.add(notify_events.for_timer(deps.delivery, timer, case=case, now=now))
     fired = await deps.timers.complete_timer(timer, lease_owner=lease_owner, fired_at=now,
                                              events=[timer_event(timer, now=now)])
     if fired:
         deps.metrics.timers_fired.labels(str(timer.kind), timer.deadline).inc()
         deps.metrics.fire_latency.observe(max((now - timer.due_at).total_seconds(), 0.0))
         deps.wake_outbox()
+        deps.wake_delivery()
     else:
         deps.metrics.timers_lost.inc()
     return fired

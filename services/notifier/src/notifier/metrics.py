@@ -26,6 +26,8 @@ class NotifierMetrics:
                                       buckets=(0.5, 1, 2, 5, 15, 60, 300, 1800, 7200), registry=self.registry)
         self.notifications = Counter("notifier_notifications_total", "Notifications, by channel and outcome",
                                      ["channel", "outcome"], registry=self.registry)
+        self.notifications_dead = Gauge("notifier_notifications_dead", "Dead-letter records of notifications",
+                                        registry=self.registry)
         self.dead_letters = Counter("notifier_notifications_dead_lettered_total",
                                     "Notifications given up after their retries", ["channel"],
                                     registry=self.registry)

@@ -46,6 +46,7 @@ def case_to_doc(case: CaseClock) -> dict[str, Any]:
         "street_id": case.street_id, "district_id": case.district_id,
         "response": _deadline_doc(case.response), "resolution": _deadline_doc(case.resolution),
         "reminders_at": list(case.reminders_at), "paused_at": utc(case.paused_at), "updated_at": utc(case.updated_at),
+        "units": list(case.units), "emergency": case.emergency,
     }
 
 
@@ -57,7 +58,8 @@ def case_from_doc(doc: dict[str, Any], version: int) -> CaseClock:
         sub_category=doc.get("sub_category"), street_id=doc.get("street_id"), district_id=doc.get("district_id"),
         response=_deadline(doc.get("response")), resolution=_deadline(doc.get("resolution")),
         reminders_at=tuple(doc.get("reminders_at") or ()), paused_at=utc(doc.get("paused_at")),
-        updated_at=utc(doc.get("updated_at")), version=version,
+        updated_at=utc(doc.get("updated_at")), units=tuple(doc.get("units") or ()),
+        emergency=bool(doc.get("emergency")), version=version,
     )
 
 

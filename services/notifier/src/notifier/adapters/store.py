@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from notifier.adapters.mongo_notifications import MongoNotificationRepository
 from notifier.adapters.mongo_repository import MongoTimerRepository
+from notifier.adapters.notification_repository import NotificationRepository
 from notifier.adapters.repository import TimerRepository
+from notifier.adapters.sqlite_notifications import NOTIFICATION_SCHEMA, SqliteNotificationRepository
 from notifier.adapters.sqlite_repository import TIMER_SCHEMA, SqliteTimerRepository
 from servicekit.outbox import OutboxItem, OutboxStore
 from servicekit.storage.mongo import connect_mongo, ping_mongo
@@ -53,11 +56,11 @@ class Store:
     label: str
     location: str
     timers: TimerRepository
+    notifications: NotificationRepository
     outbox: OutboxStore
     sqlite: SqliteDatabase | None = None
     mongo_client: Any = None
     mongo_db: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     async def ping(self) -> bool:
         """True when the store answers."""
@@ -76,18 +79,21 @@ class Store:
 async def open_sqlite(path: Path) -> Store:
     """The embedded store in one WAL file."""
     db = SqliteDatabase(path)
-    await db.open(TIMER_SCHEMA)
-    return Store("sqlite", str(path), SqliteTimerRepository(db), SqliteOutbox(db), sqlite=db)
+    await db.open((*TIMER_SCHEMA, *NOTIFICATION_SCHEMA))
+    return Store("sqlite", str(path), SqliteTimerRepository(db), SqliteNotificationRepository(db), SqliteOutbox(db),
+                 sqlite=db)
 
 
 async def open_mongo_db(db: Any, *, client: Any = None, location: str = "mongodb") -> Store:
     """The MongoDB store on an open database (a real one or mongomock's); creates the indexes."""
     timers = MongoTimerRepository(db)
+    notifications = MongoNotificationRepository(db)
     await timers.ensure_indexes()
-    parts = [MongoOutbox(timers.cases), MongoOutbox(timers.timers)]
+    await notifications.ensure_indexes()
+    parts = [MongoOutbox(timers.cases), MongoOutbox(timers.timers), MongoOutbox(notifications.notifications)]
     for part in parts:
         await part.ensure_indexes()
-    return Store("mongodb", location, timers, CombinedOutbox(parts), mongo_client=client, mongo_db=db)
+    return Store("mongodb", location, timers, notifications, CombinedOutbox(parts), mongo_client=client, mongo_db=db)
 
 
 async def open_store(*, mongodb_url: str | None, mongodb_db: str, sqlite_path: Path) -> Store:

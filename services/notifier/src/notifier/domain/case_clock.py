@@ -49,6 +49,8 @@ class CaseClock:
     reminders_at: tuple[float, ...] = (0.5, 0.8)
     paused_at: datetime | None = None
     updated_at: datetime | None = None
+    units: tuple[str, ...] = ()  # the assignees, told when a deadline nears
+    emergency: bool = False
     version: int = 0
 
     def timers(self, calendar: WorkingCalendar) -> list[Timer]:

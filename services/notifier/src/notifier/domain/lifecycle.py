@@ -34,7 +34,8 @@ def on_routed(case: CaseClock | None, event: CaseRouted, *, at: datetime, start:
     """A new case starts both clocks at `start`; a re-routed one gives the new unit a fresh response time."""
     facts = {"community_id": event.place.community_id, "street_id": event.place.street_id,
              "district_id": event.place.district_id, "category_class": event.category.class_code,
-             "sub_category": event.category.sub_category, "tier": event.tier}
+             "sub_category": event.category.sub_category, "tier": event.tier,
+             "units": tuple(u.unit_id for u in event.units), "emergency": event.emergency}
     if case is None:
         fresh = CaseClock(case_id=event.case_id, policy="", status=ClockStatus.RUNNING, **facts)  # type: ignore[arg-type]
         return Outcome(restart(fresh, rules, at=start), True)
@@ -63,8 +64,9 @@ def on_transition(case: CaseClock | None, event: CaseTransition, *, at: datetime
         return Outcome(restart(replace(case, tier=event.tier), rules, at=at), True)
     if case.status is ClockStatus.STOPPED:
         return None
-    if kind == CaseEscalated.event_type:
-        return Outcome(restart(replace(case, tier=event.tier), rules, at=at), True)
+    if isinstance(event, CaseEscalated):
+        units = tuple(u.unit_id for u in event.units) or case.units
+        return Outcome(restart(replace(case, tier=event.tier, units=units), rules, at=at), True)
     if kind == "case.returned.v1":
         return Outcome(restart(case, rules, at=at, resolution=False), True)
     return _pause_or_accept(case, event, at=at, rules=rules)

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from notifier.bootstrap import Notifier, build
 from notifier.config import NotifierSettings
+from notifier.entrypoints.api_notifications import notifications_router
 from notifier.domain.timers import Timer
 from notifier.metrics import NotifierMetrics
 from servicekit.http import ops_router
@@ -93,6 +94,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     app = FastAPI(title="Whistle notifier", version="1.0", lifespan=lifespan,
                   description="SLA timers on a Chinese working calendar, reminders, escalation and notifications")
     app.include_router(api_router())
+    app.include_router(notifications_router())
 
     async def broker_ok() -> bool:
         return await app.state.notifier.runtime.ping()  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""Delivery channels: webhook, e-mail, WeCom and DingTalk group robots, SMS gateway."""
