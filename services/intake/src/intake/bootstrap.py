@@ -12,6 +12,7 @@ import yaml
 
 from intake.adapters.crypto import ContactCipher
 from intake.adapters.mongo_repository import MongoRequestRepository
+from intake.adapters.photo_store import FilePhotoStore, GridFsPhotoStore, PhotoStore
 from intake.adapters.qrtoken import CompoundTokens
 from intake.adapters.repository import RequestRepository
 from intake.adapters.sqlite_repository import SqliteRequestRepository
@@ -38,6 +39,7 @@ class Container:
     repo: RequestRepository
     intake: Intake
     runtime: BrokerRuntime
+    photos: PhotoStore
     closers: list[Any] = field(default_factory=list)
     mongo_db: Any = None
 
@@ -75,5 +77,7 @@ async def build(settings: IntakeSettings, log: logging.Logger) -> Container:
     intake = Intake(repo=repo, directory=directory, cipher=cipher, token_key=token_key, compound_tokens=tokens)
     runtime = BrokerRuntime(settings.rabbitmq_url, settings.topology, log=log)
     runtime.attach_outbox(repo.outbox, poll_s=settings.outbox_poll_s)
-    return Container(settings=settings, repo=repo, intake=intake, runtime=runtime, closers=closers,
-                     mongo_db=mongo_db)
+    photos: PhotoStore = GridFsPhotoStore(mongo_db) if mongo_db is not None else FilePhotoStore(settings.photo_dir())
+    intake.photos = photos
+    return Container(settings=settings, repo=repo, intake=intake, runtime=runtime, photos=photos,
+                     closers=closers, mongo_db=mongo_db)

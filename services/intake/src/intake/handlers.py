@@ -15,6 +15,7 @@ from contracts.envelope import Envelope, new_event
 from contracts.events.common import CategoryRef, Place
 from contracts.events.intake import RequestSubmitted
 from intake.adapters.crypto import ContactCipher
+from intake.adapters.photo_store import PhotoStore
 from intake.adapters.qrtoken import CompoundTokens, TokenRejected
 from intake.adapters.repository import DuplicateRequest, RequestRepository
 from intake.domain.model import IntakeRequest, TimelineEntry, civil_day, mask_name, mask_phone, tracking_code
@@ -50,6 +51,7 @@ class Intake:
     cipher: ContactCipher
     token_key: bytes
     compound_tokens: CompoundTokens
+    photos: PhotoStore | None = None
 
     def access_token(self, request_id: str) -> str:
         """The resident's token for a request: derived, never stored in clear."""
@@ -79,6 +81,7 @@ class Intake:
                 return self._replay(earlier, body_hash)
         compound = self.compound(self._compound_id(body))
         _check_category(body)
+        await self._check_photos(body)
         request_id = str(uuid.uuid4())
         seq = await self.repo.next_sequence(civil_day(now))
         token = self.access_token(request_id)
@@ -103,6 +106,14 @@ class Intake:
     async def apply_case_event(self, envelope: Envelope) -> int:
         """Apply a case lifecycle or SLA event to the requests it concerns."""
         return await apply_case_event(self, envelope)
+
+    async def _check_photos(self, body: SubmitRequestIn) -> None:
+        """Every listed photo must have been uploaded, once."""
+        if len(set(body.photos)) != len(body.photos):
+            raise InputRejected([FieldError("photos", "同一张照片重复提交")])
+        for photo_id in body.photos:
+            if self.photos is None or not await self.photos.exists(photo_id):
+                raise InputRejected([FieldError("photos", "照片不存在或已过期，请重新上传")])
 
     def _compound_id(self, body: SubmitRequestIn) -> str | None:
         """The compound named directly, or inside the QR code's signed token."""

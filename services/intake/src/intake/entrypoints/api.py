@@ -12,7 +12,14 @@ from fastapi import FastAPI
 from intake.adapters.ratelimit import RateLimiter
 from intake.bootstrap import build
 from intake.config import IntakeSettings
-from intake.entrypoints import routes_catalog, routes_requests, routes_staff
+from intake.entrypoints import (
+    routes_catalog,
+    routes_compounds,
+    routes_h5,
+    routes_photos,
+    routes_requests,
+    routes_staff,
+)
 from intake.entrypoints.consumer import subscribe
 from intake.entrypoints.errors import install_error_handlers, install_rate_limit_handler
 from intake.entrypoints.guards import Limiters
@@ -36,6 +43,7 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = await build(settings, log)
         app.state.container = container
+        app.state.photos = container.photos
         subscribe(container, metrics, log)
         retention = asyncio.create_task(run_retention(
             container.repo, days=settings.retention_days, interval_s=settings.retention_interval_s))
@@ -57,8 +65,10 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
     install_rate_limit_handler(app)
     app.state.limiters = Limiters(RateLimiter(settings.rate_limit_per_ip, settings.rate_window_s),
                                   RateLimiter(settings.rate_limit_per_phone, settings.rate_window_s))
-    for module in (routes_requests, routes_staff, routes_catalog):
+    for module in (routes_requests, routes_staff, routes_catalog, routes_compounds, routes_photos, routes_h5):
         app.include_router(module.router)
+
+    routes_h5.mount_static(app)
 
     async def broker_ok() -> bool:
         return await app.state.container.runtime.ping()
