@@ -54,6 +54,16 @@ async def test_summary_names_communities_and_counts_statuses(client):
     assert street["totals"]["cases"] == 1 and street["figures"]["response_rate"] == 0.0
 
 
+@pytest.mark.parametrize(("lo", "hi", "cases"), [
+    ("2026-10-15", "2026-11-02", 3), ("2026-10-21", "2026-11-30", 2), ("2026-10-01", "2026-10-31", 1),
+    ("2026-11-03", None, 0), (None, "2026-10-20", 1)])
+async def test_date_ranges_count_cases_created_in_them(client, lo, hi, cases):
+    params = {k: v for k, v in (("from", lo), ("to", hi)) if v}
+    assert (await client.get("/v1/reports/summary", params=params)).json()["totals"]["cases"] == cases
+    points = (await client.get("/v1/reports/trend", params={**params, "interval": "month"})).json()["points"]
+    assert sum(p["cases"] for p in points) == cases
+
+
 async def test_breakdowns_cover_every_org_level_category_and_unit(client):
     streets = (await client.get("/v1/reports/breakdown", params={"by": "street"})).json()["rows"]
     assert {(r["name"], r["cases"]) for r in streets} == {("金湖街道", 2), ("松林街道", 1)}

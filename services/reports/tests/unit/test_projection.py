@@ -28,7 +28,7 @@ def project(envelopes):
         new = apply_event(fact, to_event(env))
         if new is not None:
             for key, inc in rollup_delta(fact, new, OrgIndex()).items():
-                if key.level == "community":
+                if key.level == "community" and key.grain == "day":
                     total.update(inc)
             fact = new
     return fact, total

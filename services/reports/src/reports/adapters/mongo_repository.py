@@ -15,7 +15,7 @@ from servicekit.storage.mongo import ping_mongo
 from servicekit.storage.mongo_outbox import MongoOutbox, outbox_update
 
 PATH_COLUMNS = ("district", "street", "community", "compound", "grid")
-KEY_COLUMNS = ("day", "level", "node", "class_code", "category", "unit")
+KEY_COLUMNS = ("grain", "day", "level", "node", "class_code", "category", "unit")
 APPLIED_KEEP = 500
 
 
@@ -37,10 +37,13 @@ class MongoReportsRepository:
         await self._facts.create_index([("community_id", ASCENDING), ("created_at", DESCENDING)], name="community")
         await self._facts.create_index([("is_open", ASCENDING), ("created_at", DESCENDING)], name="open")
         await self._facts.create_index([("pending_rollup.id", ASCENDING)], name="pending", sparse=True)
-        await self._rollups.create_index([("level", ASCENDING), ("day", ASCENDING)], name="level_day")
-        await self._rollups.create_index([("level", ASCENDING), ("street", ASCENDING), ("day", ASCENDING)],
+        await self._rollups.create_index([("grain", ASCENDING), ("level", ASCENDING), ("day", ASCENDING)],
+                                         name="level_day")
+        await self._rollups.create_index([("grain", ASCENDING), ("level", ASCENDING), ("street", ASCENDING),
+                                          ("day", ASCENDING)],
                                          name="street")
-        await self._rollups.create_index([("level", ASCENDING), ("community", ASCENDING), ("day", ASCENDING)],
+        await self._rollups.create_index([("grain", ASCENDING), ("level", ASCENDING), ("community", ASCENDING),
+                                          ("day", ASCENDING)],
                                          name="community")
         await self._hotspots.create_index([("detected_at", DESCENDING)], name="detected")
         await self._events.create_index([("seq", ASCENDING)], name="seq")
@@ -104,7 +107,7 @@ class MongoReportsRepository:
 
     async def rollup(self, query: RollupQuery) -> list[tuple[tuple[str, ...], dict[str, int]]]:
         """Sum measures per group with one aggregation."""
-        match: dict[str, Any] = {"level": query.level, **query.where}
+        match: dict[str, Any] = {"grain": query.grain, "level": query.level, **query.where}
         days: dict[str, str] = {}
         if query.day_from:
             days["$gte"] = query.day_from

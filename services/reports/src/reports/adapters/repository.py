@@ -17,9 +17,10 @@ FACT_FILTERS = ("district_id", "street_id", "community_id", "compound_id", "grid
 
 @dataclass(frozen=True)
 class RollupQuery:
-    """Sum the measures of one level's rows, filtered by column equality and a day range, grouped."""
+    """Sum the measures of one level's rows of one grain, filtered by equality and a period range, grouped."""
 
     level: str = "district"
+    grain: str = "day"
     where: dict[str, str] = field(default_factory=dict)
     day_from: str | None = None
     day_to: str | None = None

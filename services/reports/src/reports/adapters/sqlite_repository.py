@@ -13,7 +13,7 @@ from reports.domain.rollups import MEASURES, BucketKey
 from servicekit.storage.sqlite import SqliteDatabase
 from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, SqliteOutbox, add_to_outbox
 
-KEY_COLUMNS = ("day", "level", "node", "class_code", "category", "unit")
+KEY_COLUMNS = ("grain", "day", "level", "node", "class_code", "category", "unit")
 PATH_COLUMNS = ("district", "street", "community", "compound", "grid")
 FACT_COLUMNS = ("district_id", "street_id", "community_id", "compound_id", "grid_id", "class_code",
                 "sub_category", "unit_id", "status", "channel", "created_at")
@@ -27,9 +27,9 @@ SCHEMA = (
     f"""CREATE TABLE IF NOT EXISTS rollups ({", ".join(f"{c} TEXT NOT NULL" for c in KEY_COLUMNS + PATH_COLUMNS)},
         {", ".join(f"{m} INTEGER NOT NULL DEFAULT 0" for m in MEASURES)},
         PRIMARY KEY ({", ".join(KEY_COLUMNS)}))""",
-    "CREATE INDEX IF NOT EXISTS rollups_level_day ON rollups(level, day)",
-    "CREATE INDEX IF NOT EXISTS rollups_street ON rollups(level, street, day)",
-    "CREATE INDEX IF NOT EXISTS rollups_community ON rollups(level, community, day)",
+    "CREATE INDEX IF NOT EXISTS rollups_level_day ON rollups(grain, level, day)",
+    "CREATE INDEX IF NOT EXISTS rollups_street ON rollups(grain, level, street, day)",
+    "CREATE INDEX IF NOT EXISTS rollups_community ON rollups(grain, level, community, day)",
     """CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE,
         type TEXT NOT NULL, time TEXT NOT NULL, body TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS hotspots (hotspot_id TEXT PRIMARY KEY, community_id TEXT,
@@ -73,7 +73,7 @@ class SqliteReportsRepository:
 
     async def rollup(self, query: RollupQuery) -> list[tuple[tuple[str, ...], dict[str, int]]]:
         """Sum measures per group with one SQL aggregate."""
-        where, params = ["level = ?"], [query.level]
+        where, params = ["grain = ?", "level = ?"], [query.grain, query.level]
         for column, value in query.where.items():
             where.append(f"{_column(column)} = ?")
             params.append(value)
