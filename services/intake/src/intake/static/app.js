@@ -25,10 +25,8 @@ const Whistle = {
     if (first) first.focus();
   },
   fmt(iso) {
-    if (!iso) return "";
-    const d = new Date(iso);
-    const p = n => String(n).padStart(2, "0");
-    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+    // The API gives Asia/Shanghai times (+08:00); show them as they are, whatever the phone's zone.
+    return iso ? String(iso).slice(0, 16).replace("T", " ") : "";
   },
   remember(entry) {
     const list = JSON.parse(localStorage.getItem("whistle.requests") || "[]").filter(e => e.id !== entry.id);
