@@ -66,3 +66,38 @@ def key(obj: dict[str, Any]) -> tuple[str, str]:
 def by_kind(objects: tuple[dict[str, Any], ...] | list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
     """Objects of one kind by name."""
     return {o["metadata"]["name"]: o for o in objects if o["kind"] == kind}
+
+
+@cache
+def _k8s_registry() -> Any:
+    """The strict schema definitions of KUBERNETES_VERSION from kubernetes-validate, loaded once."""
+    import json
+    from importlib.resources import files
+
+    from referencing import Registry, Resource
+
+    root = files("kubernetes_validate") / "kubernetes-json-schema"
+    directory = root / f"v{KUBERNETES_VERSION}-local-strict"
+    definitions = Resource.from_contents(json.loads((directory / "_definitions.json").read_text()))
+    return directory, definitions @ Registry()
+
+
+@cache
+def _k8s_validator(kind: str, api_version: str) -> Any:
+    import json
+    import re
+
+    import jsonschema
+    from referencing import Resource
+
+    directory, registry = _k8s_registry()
+    group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    schema = json.loads((directory / f"{kind.lower()}-{group}.json").read_text())
+    return jsonschema.Draft202012Validator(schema, registry=Resource.from_contents(schema) @ registry)
+
+
+def k8s_schema_errors(obj: dict[str, Any]) -> list[str]:
+    """Violations of the strict Kubernetes schema (the kubernetes-validate package's files), cached per kind."""
+    validator = _k8s_validator(obj["kind"], obj["apiVersion"])
+    return [f"{obj['kind']}/{obj['metadata']['name']} {'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(obj)]

@@ -9,17 +9,17 @@ from deploy_support import PORTS, SERVICES, load_yaml, runner_commands
 from k8s_support import (
     CUSTOM_KINDS,
     K8S,
-    KUBERNETES_VERSION,
     OVERLAYS,
     by_kind,
     collect,
     generated_names,
+    k8s_schema_errors,
     key,
     kustomizations,
     render,
 )
 
-kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="pip install kubernetes-validate")
+pytest.importorskip("kubernetes_validate", reason="pip install kubernetes-validate")
 
 
 @pytest.fixture(scope="module", params=OVERLAYS)
@@ -28,14 +28,7 @@ def rendered(request) -> tuple[str, tuple[dict[str, Any], ...]]:
 
 
 def schema_errors(obj: dict[str, Any]) -> list[str]:
-    if obj["kind"] in CUSTOM_KINDS:
-        return []
-    try:
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
-    except kubernetes_validate.ValidationError as exc:
-        path = "/".join(map(str, exc.absolute_path))
-        return [f"{obj['kind']}/{obj['metadata']['name']} {path}: {exc.message}"]
-    return []
+    return [] if obj["kind"] in CUSTOM_KINDS else k8s_schema_errors(obj)
 
 
 def test_every_rendered_builtin_object_validates_against_the_strict_kubernetes_schema(rendered):
