@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from contracts.envelope import Envelope, EventData, new_event
 from contracts.events.cases import CaseRouted, CaseTransition
-from contracts.events.sla import SlaBreached, SlaScheduled, SlaWarning
+from contracts.events.sla import ReminderDue, SlaBreached, SlaScheduled, SlaWarning
 from notifier.adapters.clock import Clock
 from notifier.adapters.repository import TimerRepository
+from notifier.domain.assets import Asset, reminder_timers
 from notifier.domain.case_clock import CaseClock, SlaRules
 from notifier.domain.lifecycle import Outcome, on_routed, on_transition
 from notifier.domain.timers import Timer, TimerKind
@@ -100,11 +101,17 @@ def timer_event(timer: Timer, *, now: datetime) -> Envelope:
 async def fire_timer(deps: Deps, timer: Timer, *, lease_owner: str) -> bool:
     """Publish the timer's event through the outbox; False when the lease was lost (someone else fired)."""
     now = deps.clock.now()
-    if deps.delivery is not None:  # stored first, under ids derived from the timer: a retry adds nothing
-        case = await deps.timers.get_case(timer.case_id)
-        await deps.delivery.notifications.add(notify_events.for_timer(deps.delivery, timer, case=case, now=now))
-    fired = await deps.timers.complete_timer(timer, lease_owner=lease_owner, fired_at=now,
-                                             events=[timer_event(timer, now=now)])
+    if timer.kind is TimerKind.REMINDER:
+        asset = await deps.timers.get_asset(timer.case_id.removeprefix("asset:"))
+        event = reminder_event(timer, asset, now=now)
+        planned = notify_events.for_reminder(deps.delivery, timer, asset, now=now) if deps.delivery else []
+    else:
+        event = timer_event(timer, now=now)
+        case = await deps.timers.get_case(timer.case_id) if deps.delivery else None
+        planned = notify_events.for_timer(deps.delivery, timer, case=case, now=now) if deps.delivery else []
+    if deps.delivery is not None and planned:  # stored first, under ids derived from the timer: a retry adds nothing
+        await deps.delivery.notifications.add(planned)
+    fired = await deps.timers.complete_timer(timer, lease_owner=lease_owner, fired_at=now, events=[event])
     if fired:
         deps.metrics.timers_fired.labels(str(timer.kind), timer.deadline).inc()
         deps.metrics.fire_latency.observe(max((now - timer.due_at).total_seconds(), 0.0))
@@ -113,3 +120,30 @@ async def fire_timer(deps: Deps, timer: Timer, *, lease_owner: str) -> bool:
     else:
         deps.metrics.timers_lost.inc()
     return fired
+
+
+def reminder_event(timer: Timer, asset: Asset | None, *, now: datetime) -> Envelope:
+    """reminder.due.v1 for an asset register's reminder."""
+    data = ReminderDue(
+        reminder_id=timer.timer_id, asset_id=timer.case_id.removeprefix("asset:"),
+        kind=asset.kind if asset else "unknown", title=asset.title if asset else timer.case_id,
+        community_id=timer.community_id, due_date=timer.deadline_at,
+        unit_ids=list(asset.unit_ids) if asset else [], raised_at=now)
+    return new_event(data, source=SOURCE, subject=data.asset_id, now=now, event_id=derived_id(timer.timer_id, "fired"))
+
+
+async def import_assets(deps: Deps, assets: list[Asset]) -> int:
+    """Store register entries and (re)plan their reminders; re-importing the same file changes nothing."""
+    for asset in assets:
+        await deps.timers.save_asset(asset, timers=reminder_timers(asset))
+    return len(assets)
+
+
+async def record_done(deps: Deps, asset_id: str, done_on: date) -> Asset | None:
+    """The inspection or task was done: the next one is planned and the pending reminders stop."""
+    asset = await deps.timers.get_asset(asset_id)
+    if asset is None:
+        return None
+    moved = replace(asset, last_done=max(asset.last_done, done_on))
+    await deps.timers.save_asset(moved, timers=reminder_timers(moved))
+    return moved

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from contracts.envelope import Envelope, EventData
 from contracts.events.cases import CaseTransition, WhistleIssued
 from contracts.events.reports import HotspotDetected
 
 from notifier.adapters.clock import Clock
 from notifier.domain import messages
+from notifier.domain.assets import Asset
 from notifier.domain.case_clock import CaseClock
 from notifier.domain.notifications import Audience, Notification
 from notifier.domain.timers import Timer, TimerKind
@@ -44,7 +47,7 @@ async def for_event(delivery: Delivery, envelope: Envelope, payload: EventData, 
     return []
 
 
-def for_timer(delivery: Delivery, timer: Timer, *, case: CaseClock | None, now) -> list[Notification]:  # type: ignore[no-untyped-def]
+def for_timer(delivery: Delivery, timer: Timer, *, case: CaseClock | None, now: datetime) -> list[Notification]:
     """A warning goes to the case's assignees; a breach to the supervisor of the community (by tier)."""
     if timer.kind is TimerKind.WARNING:
         message = messages.sla_warning(case_id=timer.case_id, deadline=timer.deadline, due_at=timer.deadline_at,
@@ -58,3 +61,15 @@ def for_timer(delivery: Delivery, timer: Timer, *, case: CaseClock | None, now) 
     return plan(cause=timer.timer_id, case_id=timer.case_id, audience=Audience.STAFF, message=message,
                 recipients=unit_recipients(delivery.directory, units), now=now, quiet=delivery.quiet,
                 data={"deadline": timer.deadline, "kind": str(timer.kind), "tier": timer.tier})
+
+
+def for_reminder(delivery: Delivery, timer: Timer, asset: Asset | None, *, now: datetime) -> list[Notification]:
+    """An asset reminder goes to its responsible units (e.g. grid workers) and the community's secretary."""
+    if asset is None:
+        return []
+    message = messages.reminder(title=asset.title, due=timer.deadline_at, again=timer.fraction >= 1.0)
+    community = delivery.directory.communities.get(asset.community_id)
+    units = [*asset.unit_ids, *([community.secretary] if community and community.secretary else [])]
+    return plan(cause=timer.timer_id, case_id=None, audience=Audience.STAFF, message=message, now=now,
+                recipients=unit_recipients(delivery.directory, units), quiet=delivery.quiet,
+                data={"asset_id": asset.asset_id, "kind": asset.kind, "community_id": asset.community_id})

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from notifier.domain.assets import Asset
 from notifier.domain.calendar import Mode
 from notifier.domain.case_clock import CaseClock, ClockStatus
 from notifier.domain.timers import Deadline, Timer, TimerKind, TimerStatus
@@ -82,3 +83,19 @@ def timer_from_doc(doc: Any) -> Timer:
         status=TimerStatus(doc["status"]), lease_owner=doc["lease_owner"], lease_until=utc(doc["lease_until"]),
         fired_at=utc(doc["fired_at"]),
     )
+
+
+def asset_to_doc(asset: Asset) -> dict[str, Any]:
+    """An asset register entry as a document (dates as ISO text)."""
+    return {"asset_id": asset.asset_id, "kind": asset.kind, "title": asset.title,
+            "community_id": asset.community_id, "last_done": asset.last_done.isoformat(),
+            "interval_months": asset.interval_months, "lead_days": asset.lead_days,
+            "unit_ids": list(asset.unit_ids), "building": asset.building}
+
+
+def asset_from_doc(doc: dict[str, Any]) -> Asset:
+    """A stored asset back as the domain object."""
+    return Asset(asset_id=doc["asset_id"], kind=doc["kind"], title=doc["title"], community_id=doc["community_id"],
+                 last_done=date.fromisoformat(doc["last_done"]), interval_months=int(doc["interval_months"]),
+                 lead_days=int(doc["lead_days"]), unit_ids=tuple(doc.get("unit_ids") or ()),
+                 building=doc.get("building"))

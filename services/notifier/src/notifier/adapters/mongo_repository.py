@@ -14,8 +14,17 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from contracts.envelope import Envelope
-from notifier.adapters.documents import case_from_doc, case_to_doc, timer_from_doc, timer_to_doc, utc
+from notifier.adapters.documents import (
+    asset_from_doc,
+    asset_to_doc,
+    case_from_doc,
+    case_to_doc,
+    timer_from_doc,
+    timer_to_doc,
+    utc,
+)
 from notifier.adapters.repository import APPLIED_EVENTS_KEPT, ConcurrentUpdate
+from notifier.domain.assets import Asset
 from notifier.domain.case_clock import CaseClock
 from notifier.domain.timers import Timer
 from servicekit.storage.mongo_outbox import merge_updates, outbox_update
@@ -27,12 +36,14 @@ class MongoTimerRepository:
     def __init__(self, db: Any) -> None:
         self.cases = db["cases"]
         self.timers = db["timers"]
+        self.assets = db["assets"]
 
     async def ensure_indexes(self) -> None:
         """Due-time index for claiming, per-case index for listing and syncing, dirty-case index."""
         await self.timers.create_index([("status", ASCENDING), ("due_at", ASCENDING)], name="status_due")
         await self.timers.create_index([("case_id", ASCENDING), ("due_at", ASCENDING)], name="case_due")
-        await self.cases.create_index([("timers_dirty", ASCENDING)], name="timers_dirty",
+        for owners in (self.cases, self.assets):
+            await owners.create_index([("timers_dirty", ASCENDING)], name="timers_dirty",
                                       partialFilterExpression={"timers_dirty": True})
 
     async def get_case(self, case_id: str) -> CaseClock | None:
@@ -71,10 +82,11 @@ class MongoTimerRepository:
             return False
         raise ConcurrentUpdate(f"case {case_id} changed concurrently")
 
-    async def _sync(self, case_id: str) -> None:
-        """Make the timer documents match the case's wanted set; repeat if the case changed meanwhile."""
+    async def _sync(self, case_id: str, owners: Any = None) -> None:
+        """Make the timer documents match the owner's wanted set; repeat if the owner changed meanwhile."""
+        owners = self.cases if owners is None else owners
         for _ in range(10):
-            doc = await self.cases.find_one({"_id": case_id}, {"wanted_timers": 1, "version": 1})
+            doc = await owners.find_one({"_id": case_id}, {"wanted_timers": 1, "version": 1})
             if doc is None:
                 return
             wanted = doc.get("wanted_timers") or []
@@ -83,7 +95,7 @@ class MongoTimerRepository:
             await self.timers.update_many(
                 {"case_id": case_id, "status": "scheduled", "_id": {"$nin": [t["timer_id"] for t in wanted]}},
                 {"$set": {"status": "cancelled", "lease_owner": None, "lease_until": None}})
-            marked = await self.cases.update_one({"_id": case_id, "version": doc["version"]},
+            marked = await owners.update_one({"_id": case_id, "version": doc["version"]},
                                                  {"$set": {"timers_dirty": False}})
             if marked.matched_count:
                 return
@@ -136,9 +148,25 @@ class MongoTimerRepository:
         """How many timers are in this status."""
         return int(await self.timers.count_documents({"status": status}))
 
+    async def save_asset(self, asset: Asset, *, timers: list[Timer]) -> None:
+        """Upsert the asset with its wanted reminders (version bumped), then sync the timer documents."""
+        owner = asset.owner_id()
+        await self.assets.update_one(
+            {"_id": owner}, {"$set": {"state": asset_to_doc(asset), "wanted_timers": [timer_to_doc(t) for t in timers],
+                                      "timers_dirty": True}, "$inc": {"version": 1}}, upsert=True)
+        await self._sync(owner, self.assets)
+
+    async def get_asset(self, asset_id: str) -> Asset | None:
+        """An asset register entry."""
+        doc = await self.assets.find_one({"_id": f"asset:{asset_id}"}, {"state": 1})
+        return None if doc is None else asset_from_doc(doc["state"])
+
     async def repair(self) -> int:
-        """Sync the timers of cases whose last change stopped before its timer sync."""
-        ids = [d["_id"] async for d in self.cases.find({"timers_dirty": True}, {"_id": 1}).limit(500)]
-        for case_id in ids:
-            await self._sync(case_id)
-        return len(ids)
+        """Sync the timers of cases and assets whose last change stopped before its timer sync."""
+        repaired = 0
+        for owners in (self.cases, self.assets):
+            ids = [d["_id"] async for d in owners.find({"timers_dirty": True}, {"_id": 1}).limit(500)]
+            for owner_id in ids:
+                await self._sync(owner_id, owners)
+            repaired += len(ids)
+        return repaired

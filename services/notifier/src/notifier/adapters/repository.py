@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from contracts.envelope import Envelope
+from notifier.domain.assets import Asset
 from notifier.domain.case_clock import CaseClock
 from notifier.domain.timers import Timer
 
@@ -50,6 +51,14 @@ class TimerRepository(Protocol):
 
     async def count_timers(self, status: str) -> int:
         """How many timers are in this status."""
+        ...
+
+    async def save_asset(self, asset: Asset, *, timers: list[Timer]) -> None:
+        """Store an asset register entry and make `timers` its scheduled reminders."""
+        ...
+
+    async def get_asset(self, asset_id: str) -> Asset | None:
+        """An asset register entry."""
         ...
 
     async def repair(self) -> int:

@@ -8,8 +8,17 @@ from datetime import UTC, datetime, timedelta
 import aiosqlite
 
 from contracts.envelope import Envelope
-from notifier.adapters.documents import case_from_doc, case_to_doc, iso, timer_from_doc, utc
+from notifier.adapters.documents import (
+    asset_from_doc,
+    asset_to_doc,
+    case_from_doc,
+    case_to_doc,
+    iso,
+    timer_from_doc,
+    utc,
+)
 from notifier.adapters.repository import ConcurrentUpdate
+from notifier.domain.assets import Asset
 from notifier.domain.case_clock import CaseClock
 from notifier.domain.timers import Timer
 from servicekit.storage.sqlite import SqliteDatabase
@@ -25,6 +34,7 @@ TIMER_SCHEMA = (
         deadline_at TEXT NOT NULL, status TEXT NOT NULL, lease_owner TEXT, lease_until TEXT, fired_at TEXT)""",
     "CREATE INDEX IF NOT EXISTS timers_due ON timers(due_at) WHERE status = 'scheduled'",
     "CREATE INDEX IF NOT EXISTS timers_case ON timers(case_id, due_at)",
+    "CREATE TABLE IF NOT EXISTS assets (asset_id TEXT PRIMARY KEY, doc TEXT NOT NULL, updated_at TEXT NOT NULL)",
     *OUTBOX_SCHEMA,
 )
 
@@ -127,6 +137,21 @@ class SqliteTimerRepository:
         """How many timers are in this status."""
         row = await self._db.fetch_one("SELECT COUNT(*) FROM timers WHERE status = ?", (status,))
         return int(row[0]) if row else 0
+
+    async def save_asset(self, asset: Asset, *, timers: list[Timer]) -> None:
+        """Upsert the asset and sync its reminder timers in one transaction."""
+        now = iso(datetime.now(UTC))
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO assets(asset_id, doc, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(asset_id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",
+                (asset.asset_id, _json(asset_to_doc(asset)), now))
+            await self._sync_timers(conn, asset.owner_id(), timers)
+
+    async def get_asset(self, asset_id: str) -> Asset | None:
+        """An asset register entry."""
+        row = await self._db.fetch_one("SELECT doc FROM assets WHERE asset_id = ?", (asset_id,))
+        return None if row is None else asset_from_doc(json.loads(row["doc"]))
 
     async def repair(self) -> int:
         """Nothing to repair: every change is one transaction."""

@@ -15,6 +15,7 @@ class TimerKind(StrEnum):
 
     WARNING = "warning"
     BREACH = "breach"
+    REMINDER = "reminder"  # an asset register's reminder, not a case deadline
 
 
 class TimerStatus(StrEnum):

@@ -12,31 +12,12 @@ from pydantic import BaseModel
 
 from notifier.bootstrap import Notifier, build
 from notifier.config import NotifierSettings
+from notifier.entrypoints.api_assets import assets_router
 from notifier.entrypoints.api_notifications import notifications_router
-from notifier.domain.timers import Timer
+from notifier.entrypoints.schemas import TimerOut
 from notifier.metrics import NotifierMetrics
 from servicekit.http import ops_router
 from servicekit.logs import configure_logging
-
-
-class TimerOut(BaseModel):
-    """One timer as the API shows it."""
-
-    timer_id: str
-    deadline: str
-    kind: str
-    fraction: float
-    tier: int
-    due_at: datetime
-    deadline_at: datetime
-    status: str
-    fired_at: datetime | None = None
-
-    @classmethod
-    def of(cls, t: Timer) -> TimerOut:
-        """From the domain object."""
-        return cls(timer_id=t.timer_id, deadline=t.deadline, kind=str(t.kind), fraction=t.fraction, tier=t.tier,
-                   due_at=t.due_at, deadline_at=t.deadline_at, status=str(t.status), fired_at=t.fired_at)
 
 
 class CaseTimersOut(BaseModel):
@@ -95,6 +76,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
                   description="SLA timers on a Chinese working calendar, reminders, escalation and notifications")
     app.include_router(api_router())
     app.include_router(notifications_router())
+    app.include_router(assets_router())
 
     async def broker_ok() -> bool:
         return await app.state.notifier.runtime.ping()  # type: ignore[no-any-return]
