@@ -91,7 +91,7 @@ def _check(doc: RulesFile, text: str, name: str, dept_codes: set[str] | None) ->
         if sub is not None and sub not in BY_CODE:
             errors.append(error_at(name, text, ("overrides", i, "match", "sub_category"), f"unknown {sub!r}"))
         for code in (o.set.departments or []) if dept_codes is not None else []:
-            if code not in dept_codes:
+            if dept_codes is not None and code not in dept_codes:
                 errors.append(error_at(name, text, ("overrides", i, "set", "departments"),
                                        f"unknown department {code!r}"))
     return errors

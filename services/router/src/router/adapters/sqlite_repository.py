@@ -111,7 +111,8 @@ class SqliteCaseRepository:
                          unit_id: str | None = None, dept_code: str | None = None,
                          needs_triage: bool | None = None, limit: int = 50) -> list[Case]:
         """Filters combined with AND, newest first."""
-        clauses, params = ["1=1"], []
+        clauses: list[str] = ["1=1"]
+        params: list[Any] = []
         for column, value in (("community_id", community_id), ("status", status)):
             if value is not None:
                 clauses.append(f"{column} = ?")

@@ -24,7 +24,7 @@ class RouteRule:
 
     def with_changes(self, changes: dict[str, Any]) -> RouteRule:
         """A copy with some fields replaced (an override)."""
-        fixed = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
+        fixed: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in changes.items()}
         return replace(self, **fixed)
 
 
