@@ -11,7 +11,7 @@ from servicekit.settings import ServiceSettings
 
 # The dev-mode contact key (Fernet, urlsafe base64 of 32 bytes). It is public: documented in
 # docs/departments.md and used by intake in dev mode only. Production sets WHISTLE_CONTACT_KEY.
-DEV_CONTACT_KEY = "d2hpc3RsZS1kZXYtY29udGFjdC1rZXktMzJieXRlcyE="
+DEV_CONTACT_KEY = "d2hpc3RsZS1kZXYtY29udGFjdC1rZXktbm90LXNhZmU="  # the same public dev key as intake
 DEFAULT_ORG_FILE = Path("deploy/demo/org.yaml")
 
 
