@@ -16,6 +16,7 @@ from intake.entrypoints import (
     routes_catalog,
     routes_compounds,
     routes_h5,
+    routes_open311,
     routes_photos,
     routes_requests,
     routes_staff,
@@ -65,7 +66,8 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
     install_rate_limit_handler(app)
     app.state.limiters = Limiters(RateLimiter(settings.rate_limit_per_ip, settings.rate_window_s),
                                   RateLimiter(settings.rate_limit_per_phone, settings.rate_window_s))
-    for module in (routes_requests, routes_staff, routes_catalog, routes_compounds, routes_photos, routes_h5):
+    for module in (routes_requests, routes_staff, routes_catalog, routes_compounds, routes_photos, routes_open311,
+                   routes_h5):
         app.include_router(module.router)
 
     routes_h5.mount_static(app)
