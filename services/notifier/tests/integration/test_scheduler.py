@@ -43,7 +43,7 @@ async def test_two_replicas_sharing_one_store_fire_every_timer_exactly_once(kind
     a = TimerScheduler(deps_for(store_a, rules, clock), owner="replica-a", batch=7, log=LOG)
     b = TimerScheduler(deps_for(store_b, rules, clock), owner="replica-b", batch=7, log=LOG)
     try:
-        total = await route_cases(a.deps, events, 40)
+        total = await route_cases(a.deps, events, 15)
         clock.set(MON_10 + timedelta(days=60))  # every deadline has passed
 
         async def drain(s: TimerScheduler) -> None:

@@ -96,6 +96,18 @@ async def test_a_routed_case_gets_its_timers_and_sla_scheduled_is_published(tmp_
             assert scheduled["data"]["case_id"] == "case-int-1"
             assert scheduled["causationid"] == envelope.id
             assert scheduled["data"]["response_due"].startswith("2025-03-03T02:30:00")
+            csv = "asset_id,kind,title,community_id,last_done,unit_ids\nEL-1,elevator_inspection,1号楼电梯年检,qc-jh-jh,2024-04-30,u1\n"
+            imported = await http.post("/v1/assets/import", content=csv.encode(), headers={"Content-Type": "text/csv"})
+            assert imported.json() == {"imported": 1}
+            lift = (await http.get("/v1/assets/EL-1")).json()
+            assert lift["due"] == "2025-04-30" and len(lift["reminders"]) == 2
+            bad = await http.post("/v1/assets/import", content=b"asset_id,kind\n", headers={"Content-Type": "text/csv"})
+            assert bad.status_code == 422 and "missing column(s)" in bad.json()["detail"]
+            assert (await http.get("/v1/assets/nope")).status_code == 404
+            sub = await http.post("/v1/subscriptions", json={"case_id": "case-int-1", "channel": "sms",
+                                                              "address": "13800138000", "ref": "WS-1"})
+            assert sub.status_code == 201 and sub.json()["address"] == "138****8000"
+            assert (await http.get("/v1/notifications", params={"case_id": "case-int-1"})).json() == []
             metrics = (await http.get("/metrics")).text
             assert 'notifier_events_total{outcome="applied",type="case.routed.v1"} 1.0' in metrics
     finally:
