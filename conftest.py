@@ -35,8 +35,11 @@ def record_store() -> Callable[[str], None]:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say which stores and which RabbitMQ this run really exercised."""
     stores = ", ".join(sorted(USED_STORES)) or "none"
+    broker_tests = [r for r in terminalreporter.stats.get("passed", []) if "rabbitmq" in getattr(r, "keywords", {})]
+    if broker_tests:
+        USED_BROKERS.add(_redact(os.environ.get("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")))
     brokers = ", ".join(sorted(USED_BROKERS)) or "none"
     real_mongo = ("real MongoDB at MONGODB_URL" if os.environ.get("MONGODB_URL")
                   else "no real MongoDB reachable (MONGODB_URL unset, no Docker engine)")
     terminalreporter.write_line(f"whistle: stores exercised: {stores}; {real_mongo}")
-    terminalreporter.write_line(f"whistle: RabbitMQ used: {brokers}")
+    terminalreporter.write_line(f"whistle: RabbitMQ used: {brokers} ({len(broker_tests)} passing tests talked to it)")

@@ -33,9 +33,14 @@ def print_summary(result: dict[str, Any], urls: dict[str, str]) -> None:
     print("分级 tiers:     " + ", ".join(f"{k} {v}" for k, v in sorted(result["tiers"].items())))
     print("吹哨 whistles:  " + (", ".join(f"{k} {v}" for k, v in result["whistles"].most_common()) or "none"))
     print(f"计时 SLA timers running for {result['timers']} cases")
-    print(f"报表 reports:   total {reports.get('total')}  by status {reports.get('by_status')}")
+    totals, figures = reports.get("totals", {}), reports.get("figures", {})
+    print(f"报表 reports:   cases {totals.get('cases')}, open {totals.get('open')}, overdue {totals.get('overdue')}; "
+          f"by status {reports.get('by_status')}")
     print(f"               by class {reports.get('by_class')}")
-    print(f"               by community {reports.get('by_community')}")
+    communities = ", ".join(f"{c['name']} {c['cases']}" for c in reports.get("by_community", []))
+    print(f"               by community {communities}")
+    rates = {k: v for k, v in figures.items() if k.endswith("rate")}
+    print(f"               rates {rates}")
     compound = result["first_compound"]
     print(f"\n二维码 QR code of {compound['name']}: {urls['intake']}/v1/compounds/{compound['id']}/qrcode.svg")
     print(f"H5 表单 form:   {urls['intake']}/h5/?compound={compound['id']}")
@@ -60,7 +65,9 @@ def main() -> int:
     store = "MongoDB at MONGODB_URL" if os.environ.get("MONGODB_URL") else f"embedded SQLite under {data_dir}"
     print(f"run: starting intake, router, notifier, reports on 127.0.0.1:8000-8003 (store: {store}; "
           f"broker: {rabbitmq_url.split('@')[-1]}; exchange prefix: {prefix})")
-    platform = Platform(data_dir=data_dir, env={"WHISTLE_AMQP_PREFIX": prefix, "WHISTLE_DEV_MODE": "true"})
+    # The demo submits every resident request from one address; real residents come from many.
+    env = {"WHISTLE_AMQP_PREFIX": prefix, "WHISTLE_DEV_MODE": "true", "INTAKE_RATE_LIMIT_PER_IP": "10000"}
+    platform = Platform(data_dir=data_dir, env=env)
     urls = {name: platform.url(name) for name in SERVICES}
     try:
         platform.start()

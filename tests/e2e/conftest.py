@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import aio_pika
 import pytest
 from processes import SERVICES, Platform
 
 from contracts.topology import Topology
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 
 
 def free_port() -> int:

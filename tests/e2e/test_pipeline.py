@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import aio_pika
 import httpx
 import pytest
+from e2e_support import EventWatcher, eventually
 from processes import Platform
-from support import EventWatcher, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rabbitmq]
 
@@ -35,7 +35,7 @@ async def test_requests_over_http_are_routed_timed_and_counted_by_reports(runnin
     p = running_platform
     exchange = f"{p.env['WHISTLE_AMQP_PREFIX']}.events"
     async with EventWatcher(rabbit_url(), exchange) as watcher, httpx.AsyncClient(timeout=10) as client:
-        before = (await client.get(f"{p.url('reports')}/v1/reports/summary")).json().get("total", 0)
+        before = (await client.get(f"{p.url('reports')}/v1/reports/summary")).json()["totals"]["cases"]
         ids = []
         for body in REQUESTS:
             response = await client.post(f"{p.url('intake')}/v1/requests", json=body)
@@ -61,10 +61,10 @@ async def test_requests_over_http_are_routed_timed_and_counted_by_reports(runnin
 
         async def reported() -> dict | None:
             summary = (await client.get(f"{p.url('reports')}/v1/reports/summary")).json()
-            return summary if summary.get("total", 0) >= before + len(case_ids) else None
+            return summary if summary["totals"]["cases"] >= before + len(case_ids) else None
 
         summary = await eventually(reported, within=60)
-        assert summary["total"] == before + len(case_ids)
+        assert summary["totals"]["cases"] == before + len(case_ids)
 
 
 async def _routed_for(watcher: EventWatcher, request_ids: list[str]) -> list[dict] | None:
