@@ -41,8 +41,8 @@ class IntakeSettings(ServiceSettings):
     staff_tokens: str = Field("", description="staff API tokens as token:name pairs, comma-separated")
     open311_api_keys: str = Field("", description="Open311 API keys, comma-separated")
     poster_hours_line: str = "每天17:00—次日8:30，如有困难请直接扫码上报"
-    rate_limit_per_ip: int = 30
-    rate_limit_per_phone: int = 5
+    rate_limit_per_ip: int = 300
+    rate_limit_per_phone: int = 10
     rate_window_s: int = 3600
     retention_days: int = 180
     retention_interval_s: float = 3600.0

@@ -131,7 +131,8 @@ def test_a_resident_scans_submits_follows_and_rates_on_a_375px_phone(server, bro
     base = server.base_url()
     form_url = httpx.get(f"{base}/v1/compounds/qc-jh-jh-hy").json()["form_url"]
     d = browser
-    d.get(form_url)                                                    # step 1: open the QR target
+    d.get(f"{base}/h5/?compound=qc-jh-jh-hy")                          # step 1: the plain link forwards …
+    wait_until(lambda: d.current_url == form_url)                      # … to the QR target, the signed form
     wait_until(lambda: len(d.find_elements(By.CSS_SELECTOR, "#class_code option")) > 1)
     assert "金湖花园" in d.find_element(By.ID, "compound-name").text
     assert d.execute_script("return document.documentElement.scrollWidth") <= 375
@@ -166,7 +167,9 @@ def test_a_resident_scans_submits_follows_and_rates_on_a_375px_phone(server, bro
     assert "已受理" in d.find_element(By.ID, "timeline").text
     assert code[3:7] + "-" + code[7:9] + "-" + code[9:11] in d.find_element(By.ID, "timeline").text  # civil date
     shot(d, "05-status-submitted")
-    request_id = re.search(r"id=([^&]+)", d.current_url).group(1)
+    found = re.search(r"id=([^&]+)", d.current_url)
+    assert found is not None
+    request_id = found.group(1)
     asyncio.run(_resolve(server, request_id))                          # step 6: the case is resolved
     def resolved() -> bool:
         d.find_element(By.ID, "refresh").click()

@@ -55,7 +55,8 @@ async def post(client, data, fmt="json"):
 
 
 def assert_w3c(value: str | None, allow_none=False):
-    if value is None and allow_none:
+    if value is None:
+        assert allow_none
         return
     parsed = datetime.fromisoformat(value)
     assert parsed.tzinfo is not None

@@ -13,7 +13,7 @@ from intake.entrypoints.deps import container_of
 from intake.entrypoints.errors import reject
 
 router = APIRouter(prefix="/v1", tags=["compounds"])
-NOT_FOUND = {404: {"description": "unknown compound"}}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "unknown compound"}}
 
 
 def _compound(request: Request, compound_id: str) -> Compound:

@@ -144,7 +144,8 @@ async def _query(request: Request, ids: tuple[str, ...], codes: list[str], statu
                  start: datetime | None, end: datetime | None) -> list[Any]:
     repo = container_of(request).repo
     results: list[Any] = []
-    for code in codes or [None]:
+    wanted: list[str | None] = list(codes) or [None]
+    for code in wanted:
         results += await repo.find(RequestQuery(ids=ids, sub_category=code, statuses=statuses, start=start, end=end,
                                                 limit=1000))
     return sorted(results, key=lambda r: r.submitted_at, reverse=True)[:1000]

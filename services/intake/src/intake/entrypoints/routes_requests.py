@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
@@ -20,7 +20,8 @@ from intake.resident_actions import cancel_request, submit_feedback
 
 router = APIRouter(prefix="/v1", tags=["requests"])
 
-ERRORS = {422: {"description": "bad input: `{\"detail\": [{\"field\": ..., \"message\": ...}]}`"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "bad input: `{\"detail\": [{\"field\": ..., \"message\": ...}]}`"}}
 
 
 def submitted_answer(request: Request, outcome: Submitted) -> SubmitRequestOut:
