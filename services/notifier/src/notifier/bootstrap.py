@@ -11,7 +11,7 @@ from notifier.adapters.calendar_files import SHIPPED_DIR, build_calendar
 from notifier.adapters.channels.registry import build_channels
 from notifier.adapters.clock import Clock
 from notifier.adapters.directory_files import load_directory
-from notifier.adapters.policy_files import DEFAULT_POLICIES, load_policy_book
+from notifier.adapters.policy_files import DEFAULT_POLICIES, load_policy_book, load_roster
 from notifier.adapters.store import Store, open_store
 from notifier.config import NotifierSettings
 from notifier.domain.case_clock import SlaRules
@@ -67,9 +67,10 @@ def load_rules(settings: NotifierSettings) -> SlaRules:
     return SlaRules(book=book, calendar=build_calendar(dirs=(SHIPPED_DIR, *settings.calendar_dirs)))
 
 
-def build_delivery(settings: NotifierSettings, store: Store, http: httpx.AsyncClient) -> Delivery:
-    """Channels, directory, quiet hours and retry policy for notifications."""
-    return Delivery(
+def build_delivery(settings: NotifierSettings, store: Store, http: httpx.AsyncClient, rules: SlaRules) -> Delivery:
+    """Channels, directory, duty roster, quiet hours and retry policy for notifications."""
+    roster = load_roster(settings.roster_file, calendar=rules.calendar) if settings.roster_file else None
+    return Delivery(roster=roster,
         notifications=store.notifications, channels=build_channels(settings, http),
         directory=load_directory(org_file=settings.org_file, contacts_file=settings.contacts_file),
         quiet=QuietHours(settings.quiet_start, settings.quiet_end), max_attempts=settings.max_attempts,
@@ -84,8 +85,9 @@ async def build(settings: NotifierSettings, log: logging.Logger, *, clock: Clock
     runtime = BrokerRuntime(settings.rabbitmq_url, settings.topology, log=log)
     relay = runtime.attach_outbox(store.outbox, poll_s=settings.outbox_poll_s)
     http = httpx.AsyncClient(timeout=settings.http_timeout_s)
-    delivery = build_delivery(settings, store, http)
-    deps = Deps(timers=store.timers, rules=load_rules(settings),
+    rules = load_rules(settings)
+    delivery = build_delivery(settings, store, http, rules)
+    deps = Deps(timers=store.timers, rules=rules,
                 clock=clock or Clock(settings.clock_speed, settings.clock_epoch), metrics=metrics or NotifierMetrics(),
                 wake_outbox=relay.wake, delivery=delivery)
     dispatcher = NotificationDispatcher(delivery, clock=deps.clock, metrics=deps.metrics, owner=settings.instance_id,

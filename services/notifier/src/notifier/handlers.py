@@ -36,28 +36,32 @@ class Deps:
 
 
 async def handle_case_event(deps: Deps, envelope: Envelope) -> str:
-    """Apply one case.*.v1 event; returns 'applied', 'duplicate' or 'ignored'."""
+    """Apply one case.*.v1 (or whistle, hotspot) event; returns 'applied', 'duplicate' or 'ignored'.
+
+    Notifications are stored after the clock, under ids derived from the event, so a redelivery after a
+    crash in between adds exactly the missing ones.
+    """
     payload = envelope.payload()
+    outcome = await _outcome(deps, payload)
+    result = "ignored"
+    if outcome is not None:
+        case = outcome.case
+        events = [_scheduled(case, envelope, deps.clock)] if outcome.rescheduled else []
+        saved = await deps.timers.save_case(case, timers=case.timers(deps.rules.calendar), events=events,
+                                            event_id=envelope.id)
+        result = "applied" if saved else "duplicate"
+        if saved and events:
+            deps.wake_outbox()
     if deps.delivery is not None:
         await _notify(deps, deps.delivery, envelope, payload)
-    outcome = await _outcome(deps, payload)
-    if outcome is None:
-        deps.metrics.events.labels(envelope.type, "ignored").inc()
-        return "ignored"
-    case = outcome.case
-    events = [_scheduled(case, envelope, deps.clock)] if outcome.rescheduled else []
-    saved = await deps.timers.save_case(case, timers=case.timers(deps.rules.calendar), events=events,
-                                        event_id=envelope.id)
-    result = "applied" if saved else "duplicate"
     deps.metrics.events.labels(envelope.type, result).inc()
-    if saved and events:
-        deps.wake_outbox()
     return result
 
 
 async def _notify(deps: Deps, delivery: Delivery, envelope: Envelope, payload: EventData) -> None:
     case_id = getattr(payload, "case_id", None)
-    case = await deps.timers.get_case(case_id) if isinstance(payload, CaseTransition) and case_id else None
+    wants_case = isinstance(payload, CaseTransition | CaseRouted) and case_id
+    case = await deps.timers.get_case(case_id) if wants_case else None
     planned = await notify_events.for_event(delivery, envelope, payload, case=case, clock=deps.clock)
     if planned and await delivery.notifications.add(planned):
         deps.wake_delivery()

@@ -13,6 +13,7 @@ from notifier.adapters.channels.base import Channel, DeliveryError
 from notifier.adapters.clock import Clock
 from notifier.adapters.notification_repository import NotificationRepository
 from notifier.domain.directory import Directory
+from notifier.domain.roster import DutyRoster
 from notifier.domain.messages import Message
 from notifier.domain.notifications import (
     Audience,
@@ -35,6 +36,7 @@ class Delivery:
     channels: Mapping[str, Channel]
     directory: Directory
     quiet: QuietHours
+    roster: DutyRoster | None = None
     max_attempts: int = 5
     retry_base_s: float = 30.0
     retry_cap_s: float = 3600.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from contracts.envelope import Envelope, EventData
-from contracts.events.cases import CaseTransition, WhistleIssued
+from contracts.events.cases import CaseRouted, CaseTransition, WhistleIssued
 from contracts.events.reports import HotspotDetected
 
 from notifier.adapters.clock import Clock
@@ -27,6 +27,15 @@ async def for_event(delivery: Delivery, envelope: Envelope, payload: EventData, 
         return plan(cause=envelope.id, case_id=payload.case_id, audience=Audience.DEPARTMENT, message=message,
                     recipients=unit_recipients(delivery.directory, [payload.dept_code]), now=now,
                     quiet=delivery.quiet, data={"dept_code": payload.dept_code, "tier": payload.tier})
+    if isinstance(payload, CaseRouted):
+        duty = _on_duty(delivery, payload.place.community_id, payload.place.street_id, now)
+        if not duty:
+            return []
+        due = case.response.due if case and case.response else None
+        message = messages.duty_arrival(case_id=payload.case_id, summary=payload.text, response_due=due)
+        return plan(cause=envelope.id, case_id=payload.case_id, audience=Audience.STAFF, message=message, now=now,
+                    recipients=unit_recipients(delivery.directory, [duty]), quiet=delivery.quiet,
+                    data={"tier": payload.tier})
     if isinstance(payload, HotspotDetected):
         message = messages.hotspot(place=payload.place, terms=payload.terms, count=len(payload.request_ids))
         staff = delivery.directory.staff_of(payload.community_id)
@@ -53,6 +62,8 @@ def for_timer(delivery: Delivery, timer: Timer, *, case: CaseClock | None, now: 
         message = messages.sla_warning(case_id=timer.case_id, deadline=timer.deadline, due_at=timer.deadline_at,
                                        fraction=timer.fraction)
         units: list[str] = list(case.units) if case else []
+        duty = _on_duty(delivery, timer.community_id, case.street_id if case else None, now)
+        units += [duty] if duty else []
     else:
         message = messages.sla_breach(case_id=timer.case_id, deadline=timer.deadline, due_at=timer.deadline_at,
                                       tier=timer.tier)
@@ -73,3 +84,10 @@ def for_reminder(delivery: Delivery, timer: Timer, asset: Asset | None, *, now: 
     return plan(cause=timer.timer_id, case_id=None, audience=Audience.STAFF, message=message, now=now,
                 recipients=unit_recipients(delivery.directory, units), quiet=delivery.quiet,
                 data={"asset_id": asset.asset_id, "kind": asset.kind, "community_id": asset.community_id})
+
+
+def _on_duty(delivery: Delivery, community_id: str | None, street_id: str | None, at: datetime) -> str | None:
+    """The unit on duty at `at` off hours (None in working hours or without a roster)."""
+    if delivery.roster is None:
+        return None
+    return delivery.roster.on_duty(community_id=community_id, street_id=street_id, at=at)

@@ -158,3 +158,28 @@ async def test_whistles_hot_issues_deadlines_and_status_reach_the_right_people(k
     breach = [json.loads(r["body"]) for r in receiver.requests if r["path"] == "/secretary"]
     assert {b["template"] for b in breach} == {"sla.breached", "hotspot.detected"}
     await store.close()
+
+
+async def test_the_unit_on_duty_tonight_gets_what_arrives_tonight(store_opener, receiver, rules, events):
+    from notifier.domain.roster import DutyRoster, Rota
+
+    store, _ = await store_opener("sqlite")
+    night = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)  # Monday 20:00 Shanghai
+    clock = ManualClock(night)
+    directory = Directory(endpoints={"u-duty": (Endpoint("webhook", f"{receiver.url}/duty"),),
+                                     "u1": (Endpoint("webhook", f"{receiver.url}/grid"),)})
+    roster = DutyRoster(calendar=rules.calendar, communities={"qc-jh-jh": Rota(weekdays={0: "u-duty"})})
+    async with httpx.AsyncClient() as http:
+        delivery, metrics, dispatcher = setup(store, receiver, http, clock=clock, directory=directory)
+        delivery.roster = roster
+        deps = Deps(timers=store.timers, rules=rules, clock=clock, metrics=metrics, delivery=delivery)
+        await handle_case_event(deps, events.routed("c1", at=night))
+        clock.set(night + timedelta(minutes=16))  # the 50 % warning of the 30-minute leak response
+        await TimerScheduler(deps, owner="s", log=LOG).tick()
+        while await dispatcher.tick():
+            pass
+    got = sorted((r["path"], json.loads(r["body"])["template"]) for r in receiver.requests)
+    assert got == [("/duty", "duty.arrival"), ("/duty", "sla.warning"), ("/grid", "sla.warning")]
+    arrival = next(json.loads(r["body"]) for r in receiver.requests if json.loads(r["body"])["template"] == "duty.arrival")
+    assert "20:30" in arrival["text"]  # answer due 30 minutes after arrival, Shanghai time
+    await store.close()

@@ -75,3 +75,9 @@ def resident_update(event_type: str, *, ref: str) -> Message | None:
         return None
     template, title, text = known
     return Message(template, title, text.format(ref=ref))
+
+
+def duty_arrival(*, case_id: str, summary: str | None, response_due: datetime | None) -> Message:
+    """To the unit on duty tonight: a case arrived outside working hours."""
+    due = f"，须于 {_local(response_due)} 前响应" if response_due else ""
+    return Message("duty.arrival", "【值班】夜间新诉求", f"案件 {case_id}：{(summary or '新诉求')[:200]}{due}。")
