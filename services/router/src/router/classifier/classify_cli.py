@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -19,6 +20,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=256,
                    help="lines classified together (default 256; 1 answers each line as soon as it arrives)")
     return p.parse_args(argv)
+
+
+def utf8(stream: TextIO) -> TextIO:
+    """The standard stream switched to UTF-8 whatever the locale says."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(encoding="utf-8", errors="replace")
+    return stream
 
 
 def parse_line(line: str) -> tuple[Any, str | None, str]:
@@ -72,13 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     except ModelFileError as exc:
         print(f"router-classify: {exc}", file=sys.stderr)
         return 2
-    stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)
+    stdin, stdout = utf8(sys.stdin), utf8(sys.stdout)
     unusable = 0
     for batch in batches(stdin, max(1, args.batch_size)):
         records, bad = classify_batch(model, batch)
         unusable += bad
-        sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-        sys.stdout.flush()
+        stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        stdout.flush()
     if unusable:
         print(f"router-classify: {unusable} line(s) could not be read; see their 'error' field", file=sys.stderr)
     return 1 if unusable else 0
