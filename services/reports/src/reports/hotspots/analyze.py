@@ -15,7 +15,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 @dataclass(frozen=True, slots=True)
 class Doc:
-    """An analysed message: places as (name, level) from coarse to fine, terms and their weights.
+    """An analysed message: places as (name, level) from coarse to fine, terms, and word weights.
 
     `title_key` is the title without spaces and punctuation: equal keys mean a repeated report.
     """
@@ -81,9 +81,10 @@ def analyze(message: Message, *, max_chars: int, root: str = "") -> Doc:
     names = tuple(name for name, _ in found)
     if root:
         found.insert(0, (root, 0))
-    title_terms, _ = terms_of(title, names)
-    body_terms, _ = terms_of(body, names)
-    weights = dict.fromkeys(body_terms, 1.0) | dict.fromkeys(title_terms, 2.0)
+    title_terms, title_words = terms_of(title, names)
+    body_terms, body_words = terms_of(body, names)
+    # Similarity uses words only: bigrams are too idiosyncratic to make two writers' texts alike.
+    weights = dict.fromkeys(body_words, 1.0) | dict.fromkeys(title_words, 2.0)
     moment = aware(message.time).astimezone(UTC)
     title_key = "".join(ch for ch in message.title if ch.isalnum())
-    return Doc(message.id, moment, tuple(found), frozenset(weights), weights, title_key)
+    return Doc(message.id, moment, tuple(found), frozenset(title_terms | body_terms), weights, title_key)

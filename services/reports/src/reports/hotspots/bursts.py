@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from reports.hotspots.analyze import Doc
 from reports.hotspots.model import HotspotConfig
 from reports.hotspots.ranking import Candidate
 from reports.hotspots.stats import poisson_surprise
@@ -27,10 +28,11 @@ class TermStat:
     ids: frozenset[str]
 
 
-def _window_counts(window: Window) -> tuple[dict[str, Counter[str]], Counter[str]]:
+def _counts(docs: list[Doc]) -> tuple[dict[str, Counter[str]], Counter[str]]:
+    """Per place: how many docs contain each term, and how many docs there are."""
     per_place: dict[str, Counter[str]] = defaultdict(Counter)
     sizes: Counter[str] = Counter()
-    for doc in window.current:
+    for doc in docs:
         for name, _ in doc.places:
             per_place[name].update(doc.terms)
             sizes[name] += 1
@@ -45,36 +47,46 @@ def _levels(window: Window) -> dict[str, int]:
     return levels
 
 
-def _collect(window: Window, candidates: dict[str, set[str]], *, current: bool) -> dict[tuple[str, str], set[str]]:
-    """Ids (window) or just counts (baseline) of candidate place-term pairs."""
+def _collect(docs: list[Doc], wanted: dict[str, dict[str, float]]) -> dict[tuple[str, str], set[str]]:
+    """Ids of the docs holding each wanted place-term pair."""
     found: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for doc in window.current if current else window.baseline:
+    for doc in docs:
         for name, _ in doc.places:
-            wanted = candidates.get(name)
-            if wanted:
-                for term in wanted.intersection(doc.terms):
+            terms = wanted.get(name)
+            if terms:
+                for term in doc.terms.intersection(terms):
                     found[(name, term)].add(doc.id)
     return found
 
 
+def _expectations(window: Window, config: HotspotConfig) -> dict[str, dict[str, float]]:
+    """Expected counts of the place-term pairs that could pass, judged on doc counts (an upper bound)."""
+    current, sizes = _counts(window.current)
+    baseline, _ = _counts(window.baseline)
+    wanted: dict[str, dict[str, float]] = defaultdict(dict)
+    for name, counts in current.items():
+        before = baseline.get(name, Counter())
+        for term, k in counts.items():
+            if k < config.min_count:
+                continue
+            share = (window.baseline_freq[term] + 1) / (len(window.baseline) + 2)
+            expected = max((before[term] + config.pseudo_count) * window.rate_factor, sizes[name] * share)
+            if k >= config.min_ratio * expected and poisson_surprise(k, expected) >= RELATED_SCORE:
+                wanted[name][term] = expected
+    return wanted
+
+
 def term_stats(window: Window, config: HotspotConfig) -> dict[str, list[TermStat]]:
-    """Per place, the terms at least RELATED_SCORE surprising, most surprising first."""
-    per_place, sizes = _window_counts(window)
-    candidates = {
-        name: {t for t, k in counts.items() if k >= config.min_count} for name, counts in per_place.items()
-    }
-    ids = _collect(window, candidates, current=True)
-    base = _collect(window, candidates, current=False)
+    """Per place, the terms at least RELATED_SCORE surprising, most surprising first.
+
+    Counts are of distinct reports: near-duplicates of one message count once.
+    """
+    wanted = _expectations(window, config)
     result: dict[str, list[TermStat]] = defaultdict(list)
-    for (name, term), members in ids.items():
-        k = window.reports(members)
-        if k < config.min_count:
-            continue
-        share = (window.baseline_freq[term] + 1) / (len(window.baseline) + 2)
-        expected = max((len(base.get((name, term), ())) + config.pseudo_count) * window.rate_factor,
-                       sizes[name] * share)
+    for (name, term), members in _collect(window.current, wanted).items():
+        k, expected = window.reports(members), wanted[name][term]
         score = poisson_surprise(k, expected)
-        if score >= RELATED_SCORE and k >= config.min_ratio * expected:
+        if k >= config.min_count and k >= config.min_ratio * expected and score >= RELATED_SCORE:
             result[name].append(TermStat(term, k, expected, score, frozenset(members)))
     for stats in result.values():
         stats.sort(key=lambda s: (-s.score, -len(s.term), s.term))

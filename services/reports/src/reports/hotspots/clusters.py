@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from reports.hotspots.analyze import Doc
 from reports.hotspots.model import HotspotConfig
@@ -44,11 +44,15 @@ def _common_place(members: list[Doc]) -> tuple[str, int, tuple[str, ...]]:
     return chain[-1][0], chain[-1][1], tuple(name for name, level in chain if level > 0)
 
 
-def _cluster_terms(middle: Vector, members: list[Doc], limit: int) -> dict[str, int]:
-    counts = {t: sum(1 for d in members if t in d.terms) for t in middle}
+def _cluster_terms(members: list[Doc], idf: dict[str, float], limit: int) -> dict[str, int]:
+    """Terms most members share, rarest first among equals; a term inside a longer one is skipped."""
+    counts: Counter[str] = Counter()
+    for doc in members:
+        counts.update(doc.terms)
+    shared = [t for t, k in counts.items() if k >= max(2, len(members) / 2)]
     picked: dict[str, int] = {}
-    for term in sorted(middle, key=lambda t: (-middle[t], t)):
-        if counts[term] >= 2 and not any(term in p for p in picked):
+    for term in sorted(shared, key=lambda t: (-counts[t], -len(t), -idf.get(t, 0.0), t)):
+        if not any(term in p for p in picked):
             picked[term] = counts[term]
         if len(picked) == limit:
             break
@@ -79,7 +83,7 @@ def cluster_candidates(window: Window, config: HotspotConfig) -> list[Candidate]
         if score < config.min_score or k < config.min_ratio * expected:
             continue
         place, level, path = _common_place(members)
-        counts = _cluster_terms(middle, members, config.top_terms)
+        counts = _cluster_terms(members, window.idf, config.top_terms)
         found.append(Candidate(
             kind="cluster", place=place, level=level, path=path, terms=tuple(counts), term_counts=counts,
             members=frozenset(d.id for d in members), score=score, observed=k, expected=expected,

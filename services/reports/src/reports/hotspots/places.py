@@ -27,6 +27,7 @@ _GENERIC = frozenset(
     "现 该 本 贫困 美丽 城中 城郊 马 公 新 老 大 小 东 西 南 北 中 一 二 三".split()
 )
 _MAX_NAME = 8
+_DIRECTIONS = frozenset("东西南北中里")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +45,13 @@ def _name_before(text: str, start: int, floor: int) -> str:
     context = text[max(floor, start - _MAX_NAME - 2):start]
     tags, stops, parts, size = word_tags(), stop_words(), [], 0
     for token in reversed(tokenizer().lcut(context)):
-        if not re.fullmatch(r"[\u4e00-\u9fff]+", token) or token in stops or token in _GENERIC:
+        if not parts and token in _DIRECTIONS:
+            parts.append(token)  # 人民东路, 幸福里: a direction right before the suffix is part of the name
+            size += 1
+            continue
+        if not re.fullmatch(r"[\u4e00-\u9fff]+", token) or token in _GENERIC or size + len(token) > _MAX_NAME:
             break
-        if tags.get(token) not in _NAME_TAGS or size + len(token) > _MAX_NAME:
+        if tags.get(token) not in _NAME_TAGS or (token in stops and tags.get(token) != "n"):
             break
         parts.append(token)
         size += len(token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -9,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from reports.hotspots.analyze import Doc
 
 Vector = dict[str, float]
+TOP_TERMS = 10
 
 
 def idf_weights(doc_freq: Mapping[str, int], total: int) -> dict[str, float]:
@@ -23,22 +25,29 @@ def vectorize(doc: Doc, idf: Mapping[str, float]) -> Vector:
     return {t: v / norm for t, v in raw.items()}
 
 
-def similarities(vectors: list[Vector]) -> Counter[tuple[int, int]]:
-    """Cosine of every pair sharing a term, via an inverted index that skips very common terms."""
+def similarities(vectors: list[Vector], *, floor: float) -> dict[tuple[int, int], float]:
+    """Cosine of the pairs at or above `floor`, found through each doc's heaviest terms.
+
+    Two texts that similar share heavy terms, so candidates come from an inverted index of each
+    doc's TOP_TERMS heaviest terms (very common ones skipped); only promising candidates get an
+    exact cosine. A pair sharing none of its heavy terms can be missed: a documented approximation.
+    """
     postings: dict[str, list[int]] = defaultdict(list)
     for i, vector in enumerate(vectors):
-        for term in vector:
+        for term in heapq.nlargest(TOP_TERMS, vector, key=vector.__getitem__):
             postings[term].append(i)
-    # Very common terms weigh little after IDF; skipping them bounds the work at a slight underestimate.
-    cap = max(30, min(200, len(vectors) // 50))
-    dots: Counter[tuple[int, int]] = Counter()
+    cap = max(50, len(vectors) // 20)
+    partial: Counter[tuple[int, int]] = Counter()
     for term, docs in postings.items():
         if 2 <= len(docs) <= cap:
-            for a in range(len(docs)):
-                weight = vectors[docs[a]][term]
-                for b in docs[a + 1:]:
-                    dots[(docs[a], b)] += weight * vectors[b][term]
-    return dots
+            for a, first in enumerate(docs):
+                weight = vectors[first][term]
+                for second in docs[a + 1:]:
+                    partial[(first, second)] += weight * vectors[second][term]
+    exact = {
+        pair: cosine(vectors[pair[0]], vectors[pair[1]]) for pair, dot in partial.items() if dot >= floor / 4
+    }
+    return {pair: value for pair, value in exact.items() if value >= floor}
 
 
 def components(size: int, pairs: Iterable[tuple[int, int]]) -> list[list[int]]:

@@ -56,14 +56,14 @@ def is_term(token: str) -> bool:
 
 def clauses(text: str, place_names: tuple[str, ...] = ()) -> list[list[str]]:
     """Segment text with jieba; per clause, the tokens that are terms and not part of a place name."""
-    cut = tokenizer().lcut
-    result = []
-    for clause in _CLAUSE_BREAK.split(text):
-        if clause:
-            tokens = [t for t in cut(clause) if is_term(t) and not _in_place(t, place_names)]
-            if tokens:
-                result.append(tokens)
-    return result
+    result: list[list[str]] = [[]]
+    for token in tokenizer().cut(text):
+        if _CLAUSE_BREAK.fullmatch(token):
+            if result[-1]:
+                result.append([])
+        elif is_term(token) and not _in_place(token, place_names):
+            result[-1].append(token)
+    return [clause for clause in result if clause]
 
 
 def _in_place(token: str, place_names: tuple[str, ...]) -> bool:

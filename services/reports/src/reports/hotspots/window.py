@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +11,7 @@ from reports.hotspots.analyze import Doc
 from reports.hotspots.similarity import Vector, components, idf_weights, similarities, vectorize
 
 # Messages this similar (or with the same title) are one report repeated, e.g. one resident posting twice.
-DUPLICATE_SIMILARITY = 0.8
+DUPLICATE_SIMILARITY = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class Window:
     rate_factor: float
     idf: dict[str, float]
     vectors: list[Vector]
-    pair_similarity: Counter[tuple[int, int]]
+    pair_similarity: dict[tuple[int, int], float]
     report: dict[str, str]
 
     @property
@@ -45,7 +46,7 @@ class Window:
         return len({self.report[i] for i in ids})
 
 
-def _report_keys(docs: list[Doc], titles: dict[str, str], pairs: Counter[tuple[int, int]]) -> dict[str, str]:
+def _report_keys(docs: list[Doc], titles: dict[str, str], pairs: dict[tuple[int, int], float]) -> dict[str, str]:
     by_title: dict[str, int] = {}
     same = [(i, by_title.setdefault(titles[d.id], i)) for i, d in enumerate(docs) if titles.get(d.id)]
     close = [pair for pair, dot in pairs.items() if dot >= DUPLICATE_SIMILARITY]
@@ -57,13 +58,17 @@ def _report_keys(docs: list[Doc], titles: dict[str, str], pairs: Counter[tuple[i
 
 
 def build_window(
-    docs: list[Doc], *, end: datetime, window_days: float, baseline_days: float, history_start: datetime
+    docs: list[Doc], *, end: datetime, window_days: float, baseline_days: float, history_start: datetime,
+    similarity_floor: float = 0.5,
 ) -> Window:
-    """Split time-sorted docs into window and baseline; the baseline is cut where history starts."""
+    """Split docs (sorted by time) into window and baseline; pairs of window docs at `similarity_floor` or
+    more similar are kept for grouping. The baseline is cut where history starts."""
     start = end - timedelta(days=window_days)
     baseline_start = start - timedelta(days=baseline_days)
-    current = [d for d in docs if start < d.time <= end]
-    baseline = [d for d in docs if baseline_start < d.time <= start]
+    def at(moment: datetime) -> int:
+        return bisect.bisect_right(docs, moment, key=lambda d: d.time)
+
+    current, baseline = docs[at(start):at(end)], docs[at(baseline_start):at(start)]
     baseline_freq: Counter[str] = Counter()
     for doc in baseline:
         baseline_freq.update(doc.terms)
@@ -74,7 +79,7 @@ def build_window(
     covered = max(start - max(baseline_start, history_start), timedelta(days=window_days))
     idf = idf_weights(doc_freq, len(current) + len(baseline))
     vectors = [vectorize(d, idf) for d in current]
-    pairs = similarities(vectors)
+    pairs = similarities(vectors, floor=min(similarity_floor, DUPLICATE_SIMILARITY))
     titles = {d.id: d.title_key for d in current}
     return Window(start, end, current, baseline, doc_freq, baseline_freq, timedelta(days=window_days) / covered,
                   idf, vectors, pairs, _report_keys(current, titles, pairs))
