@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import httpx
 
@@ -37,7 +38,9 @@ class SmsGateway:
             raise DeliveryError("no SMS gateway configured (NOTIFIER_SMS_URL)", permanent=True)
         values = {"phone": notification.endpoint.address, "text": f"{notification.title}：{notification.text}",
                   "template": notification.template, "notification_id": notification.notification_id}
-        url = render(self._url, {k: v for k, v in values.items() if k != "text"})
+        url = self._url
+        for key, value in values.items():
+            url = url.replace("{" + key + "}", quote(value, safe=""))
         body = render(self._body, values).encode() if self._method != "GET" else None
         try:
             response = await self._client.request(self._method, url, content=body, headers=self._headers)
