@@ -91,3 +91,5 @@ def test_grafana_provisioning_loads_the_dashboards_from_where_compose_mounts_the
     mounts = compose["services"]["grafana"]["volumes"]
     assert f"../grafana/dashboards:{provider['options']['path']}:ro" in mounts
     assert "../grafana/provisioning:/etc/grafana/provisioning:ro" in mounts
+    (source,) = load_yaml(GRAFANA / "provisioning" / "datasources" / "prometheus.yml")["datasources"]
+    assert source["url"] == "http://prometheus:9090" and "prometheus" in compose["services"]

@@ -130,7 +130,8 @@ def test_the_dev_secret_holds_every_key_a_container_requires():
 
 def test_the_dev_organisation_is_the_demo_district():
     copy = (K8S / "overlays" / "dev" / "org.yaml").read_text(encoding="utf-8")
-    assert copy == (K8S.parent / "demo" / "org.yaml").read_text(encoding="utf-8")
+    demo = (K8S.parent / "demo" / "org.yaml").read_text(encoding="utf-8")
+    assert copy == demo, "cp deploy/demo/org.yaml deploy/k8s/overlays/dev/org.yaml"
 
 
 def render_or_skip(overlay: str) -> tuple[dict[str, Any], ...]:
