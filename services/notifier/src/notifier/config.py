@@ -10,9 +10,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from servicekit.settings import ServiceSettings
-
 from notifier.adapters.channels.sms import DEFAULT_BODY
+from servicekit.settings import ServiceSettings
 
 
 def _instance_id() -> str:

@@ -9,17 +9,16 @@ from datetime import date, datetime
 from contracts.envelope import Envelope, EventData, new_event
 from contracts.events.cases import CaseRouted, CaseTransition
 from contracts.events.sla import ReminderDue, SlaBreached, SlaScheduled, SlaWarning
+from notifier import notify_events
 from notifier.adapters.clock import Clock
 from notifier.adapters.repository import TimerRepository
 from notifier.domain.assets import Asset, reminder_timers
 from notifier.domain.case_clock import CaseClock, SlaRules
 from notifier.domain.lifecycle import Outcome, on_routed, on_transition
 from notifier.domain.timers import Timer, TimerKind
-from notifier import notify_events
 from notifier.ids import SOURCE, derived_id
 from notifier.metrics import NotifierMetrics
 from notifier.notify import Delivery
-
 
 
 @dataclass

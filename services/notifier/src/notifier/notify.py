@@ -8,12 +8,10 @@ from datetime import datetime
 
 from contracts.envelope import Envelope, new_event
 from contracts.events.sla import NotificationFailed, NotificationSent
-
 from notifier.adapters.channels.base import Channel, DeliveryError
 from notifier.adapters.clock import Clock
 from notifier.adapters.notification_repository import NotificationRepository
 from notifier.domain.directory import Directory
-from notifier.domain.roster import DutyRoster
 from notifier.domain.messages import Message
 from notifier.domain.notifications import (
     Audience,
@@ -24,6 +22,7 @@ from notifier.domain.notifications import (
     backoff,
     mask,
 )
+from notifier.domain.roster import DutyRoster
 from notifier.ids import SOURCE, derived_id
 from notifier.metrics import NotifierMetrics
 

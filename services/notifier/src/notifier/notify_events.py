@@ -7,7 +7,6 @@ from datetime import datetime
 from contracts.envelope import Envelope, EventData
 from contracts.events.cases import CaseRouted, CaseTransition, WhistleIssued
 from contracts.events.reports import HotspotDetected
-
 from notifier.adapters.clock import Clock
 from notifier.domain import messages
 from notifier.domain.assets import Asset

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
+
 from notifier.adapters.asset_csv import parse_assets
 from notifier.adapters.channels.webhook import WebhookChannel
 from notifier.adapters.clock import Clock

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+
 from notifier.adapters.channels.base import DeliveryError
 from notifier.adapters.channels.email import EmailChannel
 from notifier.adapters.channels.robots import DingTalkRobot, WeComRobot
@@ -105,7 +106,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[bytes] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope.original_content)
         return "250 OK"
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+
 from contracts.envelope import new_event
 from contracts.events.cases import CaseResolved, WhistleIssued
 from contracts.events.common import CategoryRef, Place

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+
 from notifier.adapters.asset_csv import AssetCsvError, parse_assets
 from notifier.domain.assets import Asset, reminder_timers
 

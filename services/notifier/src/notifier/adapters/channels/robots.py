@@ -51,7 +51,7 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
 
 
 class DingTalkRobot:
-    """POST {"msgtype": "markdown", "markdown": {"title", "text"}}; signed with timestamp and sign when a secret is set."""
+    """POST {"msgtype": "markdown", "markdown": {"title", "text"}}; signed (timestamp, sign) when a secret is set."""
 
     name = "dingtalk"
 
