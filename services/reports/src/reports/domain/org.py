@@ -48,8 +48,8 @@ def org_from_tree(tree: dict) -> OrgIndex:
             unit = node.get(key)
             if isinstance(unit, dict) and "id" in unit:
                 names[unit["id"]] = unit.get("name", unit["id"])
-        for unit in node.get("cadres", []) or []:
-            names[unit["id"]] = unit.get("name", unit["id"])
+        for cadre in node.get("cadres", []) or []:
+            names[cadre["id"]] = cadre.get("name", cadre["id"])
 
     district = tree.get("district") or {}
     if district:
