@@ -47,7 +47,7 @@ def org_from_tree(tree: dict) -> OrgIndex:
         for key in ("centre", "secretary", "police", "volunteers", "property", "building_lead", "worker"):
             unit = node.get(key)
             if isinstance(unit, dict) and "id" in unit:
-                names[unit["id"]] = unit.get("name", unit["id"])
+                names[unit["id"]] = str(unit.get("name", unit["id"]))
         for cadre in node.get("cadres", []) or []:
             names[cadre["id"]] = cadre.get("name", cadre["id"])
 
