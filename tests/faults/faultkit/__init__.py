@@ -1,0 +1,1 @@
+"""Helpers of the fault-injection runs: broker node control, TCP proxy, load, audit, checks, results."""

@@ -1,0 +1,106 @@
+"""A durable audit queue bound to every platform event, consumed in the background, deduplicated by event id."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+
+
+@dataclass
+class Seen:
+    """One distinct event: its envelope, when it first arrived, and how many copies came."""
+
+    envelope: dict[str, Any]
+    first_at: float
+    order: int
+    copies: int = 1
+
+    @property
+    def type(self) -> str:
+        """The CloudEvents type."""
+        return str(self.envelope.get("type", ""))
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The payload."""
+        return dict(self.envelope.get("data") or {})
+
+
+@dataclass
+class Audit:
+    """Records every event published on `<prefix>.events`; survives broker restarts (quorum, persistent)."""
+
+    url: str
+    prefix: str
+    events: dict[str, Seen] = field(default_factory=dict)
+    unreadable: int = 0
+    _connection: AbstractRobustConnection | None = None
+
+    @property
+    def queue_name(self) -> str:
+        """The audit queue (deleted with the prefix)."""
+        return f"{self.prefix}.faults-audit"
+
+    async def start(self) -> None:
+        """Declare the exchange and the audit queue (before the platform starts) and consume it."""
+        self._connection = await aio_pika.connect_robust(self.url, reconnect_interval=0.5)
+        channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=500)
+        exchange = await channel.declare_exchange(f"{self.prefix}.events", aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(self.queue_name, durable=True, arguments={"x-queue-type": "quorum"})
+        await queue.bind(exchange, routing_key="#")
+        await queue.consume(self._on_message)
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        try:
+            envelope = json.loads(message.body)
+            event_id = str(envelope["id"])
+        except (ValueError, KeyError, TypeError):
+            self.unreadable += 1
+            await message.ack()
+            return
+        seen = self.events.get(event_id)
+        if seen is None:
+            self.events[event_id] = Seen(envelope, time.monotonic(), len(self.events))
+        else:
+            seen.copies += 1
+        await message.ack()
+
+    async def stop(self) -> None:
+        """Close the connection (the queue stays until the prefix is deleted)."""
+        if self._connection is not None:
+            await self._connection.close()
+
+    def of_type(self, event_type: str) -> list[Seen]:
+        """Distinct events of one type, in arrival order."""
+        return sorted((s for s in self.events.values() if s.type == event_type), key=lambda s: s.order)
+
+    def cases_by_request(self) -> dict[str, set[str]]:
+        """Request id -> the distinct case ids a `case.routed.v1` put it in."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for seen in self.of_type("case.routed.v1"):
+            for request_id in seen.data.get("request_ids", []):
+                found[request_id].add(seen.data["case_id"])
+        return found
+
+    def scheduled_cases(self) -> dict[str, float]:
+        """Case id -> when its first `sla.scheduled.v1` arrived."""
+        found: dict[str, float] = {}
+        for seen in self.of_type("sla.scheduled.v1"):
+            found.setdefault(seen.data["case_id"], seen.first_at)
+        return found
+
+    async def wait_quiet(self, quiet_s: float = 1.0, within: float = 30.0) -> None:
+        """Return once no new event arrived for `quiet_s` (or after `within`)."""
+        deadline = time.monotonic() + within
+        count = -1
+        while time.monotonic() < deadline and count != len(self.events):
+            count = len(self.events)
+            await asyncio.sleep(quiet_s)
