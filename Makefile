@@ -41,7 +41,7 @@ run: install broker
 demo: install broker
 	@$(BIN)/python deploy/local/run.py
 
-test: install broker browser
+test: install broker browser deploy-tools
 	@echo "test: running the whole suite (unit, integration, end to end, browser) ..."
 	@$(BIN)/ruff check --quiet . || { echo "test: ruff found problems (see above)" >&2; exit 1; }
 	@$(BIN)/python -m contracts.schema --check
