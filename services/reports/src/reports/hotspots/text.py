@@ -15,6 +15,8 @@ import jieba.posseg
 MEANINGFUL_CHARS = frozenset("水电气火烟油车房路桥灯树狗猫鼠蚊蝇臭吵堵漏雨雪冰热冷尘墙楼窗锁桶井坑粪")
 _CLAUSE_BREAK = re.compile(r"[\s\u3000，。！？；：、,.!?;:()（）\[\]【】《》<>“”\"'‘’…—\-/\\|]+")
 _HAS_DIGIT = re.compile(r"\d")
+# Dictionary frequency below which a word inside a longer one is a fragment (公积 in 公积金), not a word.
+SUBWORD_MIN_FREQ = 100
 _WORDLIKE = re.compile(r"^[\u4e00-\u9fffA-Za-z]+$")
 # jieba part-of-speech tags of words that never name an issue: locality, place/time words, pronouns,
 # particles, adverbs, prepositions, conjunctions, numerals, measure words, interjections.
@@ -70,12 +72,20 @@ def _in_place(token: str, place_names: tuple[str, ...]) -> bool:
     return len(token) > 1 and any(token in name for name in place_names)
 
 
+def subwords(token: str) -> list[str]:
+    """Common words that begin or end a longer word (电梯门 → 电梯, 物业管理 → 物业, 管理)."""
+    freq = tokenizer().FREQ
+    found = {token[:n] for n in (2, 3) if len(token) > n} | {token[-n:] for n in (2, 3) if len(token) > n}
+    return [w for w in found if freq.get(w, 0) >= SUBWORD_MIN_FREQ and is_term(w)]
+
+
 def terms_of(text: str, place_names: tuple[str, ...] = ()) -> tuple[set[str], list[str]]:
-    """The set of unigram and bigram terms of a text, and its unigram tokens in order."""
+    """The set of unigram and bigram terms of a text (plus words inside longer words), and its words."""
     terms: set[str] = set()
     tokens: list[str] = []
     for clause in clauses(text, place_names):
         tokens.extend(clause)
         terms.update(clause)
         terms.update(a + b for a, b in itertools.pairwise(clause) if a != b)
+        terms.update(w for token in clause if len(token) > 2 for w in subwords(token))
     return terms, tokens
