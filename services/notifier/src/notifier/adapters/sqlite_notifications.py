@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from contracts.envelope import Envelope
 from notifier.adapters.documents import iso
 from notifier.adapters.notification_repository import notification_doc, notification_from
+from notifier.adapters.sqlite_serial import SerialSqlite
 from notifier.domain.notifications import Endpoint, Notification
-from servicekit.storage.sqlite import SqliteDatabase
 from servicekit.storage.sqlite_outbox import add_to_outbox
 
 NOTIFICATION_SCHEMA = (
@@ -38,7 +38,7 @@ def _row(n: Notification) -> tuple[object, ...]:
 class SqliteNotificationRepository:
     """NotificationRepository on SQLite."""
 
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: SerialSqlite) -> None:
         self._db = db
 
     async def add(self, notifications: list[Notification]) -> int:

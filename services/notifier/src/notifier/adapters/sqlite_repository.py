@@ -18,10 +18,10 @@ from notifier.adapters.documents import (
     utc,
 )
 from notifier.adapters.repository import ConcurrentUpdate
+from notifier.adapters.sqlite_serial import SerialSqlite
 from notifier.domain.assets import Asset
 from notifier.domain.case_clock import CaseClock
 from notifier.domain.timers import Timer
-from servicekit.storage.sqlite import SqliteDatabase
 from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, add_to_outbox
 
 TIMER_SCHEMA = (
@@ -52,7 +52,7 @@ def _json(doc: dict[str, object]) -> str:
 class SqliteTimerRepository:
     """TimerRepository on the service's SQLite file."""
 
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: SerialSqlite) -> None:
         self._db = db
 
     async def get_case(self, case_id: str) -> CaseClock | None:

@@ -12,6 +12,7 @@ from notifier.adapters.notification_repository import NotificationRepository
 from notifier.adapters.repository import TimerRepository
 from notifier.adapters.sqlite_notifications import NOTIFICATION_SCHEMA, SqliteNotificationRepository
 from notifier.adapters.sqlite_repository import TIMER_SCHEMA, SqliteTimerRepository
+from notifier.adapters.sqlite_serial import SerialOutbox, SerialSqlite
 from servicekit.outbox import OutboxItem, OutboxStore
 from servicekit.storage.mongo import connect_mongo, ping_mongo
 from servicekit.storage.mongo_outbox import MongoOutbox
@@ -59,13 +60,14 @@ class Store:
     notifications: NotificationRepository
     outbox: OutboxStore
     sqlite: SqliteDatabase | None = None
+    serial: SerialSqlite | None = None
     mongo_client: Any = None
     mongo_db: Any = None
 
     async def ping(self) -> bool:
         """True when the store answers."""
-        if self.sqlite is not None:
-            return await self.sqlite.ping()
+        if self.serial is not None:
+            return await self.serial.fetch_one("SELECT 1") is not None
         return await ping_mongo(self.mongo_db)
 
     async def close(self) -> None:
@@ -80,8 +82,9 @@ async def open_sqlite(path: Path) -> Store:
     """The embedded store in one WAL file."""
     db = SqliteDatabase(path)
     await db.open((*TIMER_SCHEMA, *NOTIFICATION_SCHEMA))
-    return Store("sqlite", str(path), SqliteTimerRepository(db), SqliteNotificationRepository(db), SqliteOutbox(db),
-                 sqlite=db)
+    serial = SerialSqlite(db)
+    return Store("sqlite", str(path), SqliteTimerRepository(serial), SqliteNotificationRepository(serial),
+                 SerialOutbox(SqliteOutbox(db), serial.lock), sqlite=db, serial=serial)
 
 
 async def open_mongo_db(db: Any, *, client: Any = None, location: str = "mongodb") -> Store:
