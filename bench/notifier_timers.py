@@ -4,7 +4,9 @@ Seeds N routed cases (6 timers each) into a SQLite store, jumps the clock past e
 1 and then 2 replica *processes* drain the same store (each claim is a leased conditional update, each
 fire a transaction with its outbox event). Prints and writes bench/results/notifier_timers.json.
 
-    .venv/bin/python bench/notifier_timers.py [--cases 2000] [--batch 200]
+    .venv/bin/python -m bench.notifier_timers [--cases 2000] [--batch 200]      (from the repository root)
+
+`measure(cases=…, batch=…, workdir=…)` returns the same figures for the `make bench` harness.
 """
 
 from __future__ import annotations
@@ -90,29 +92,34 @@ def run(path: Path, replicas: int, batch: int) -> dict[str, object]:
             "fired_in_store": fired_rows}
 
 
+def measure(*, cases: int, batch: int, workdir: Path) -> dict[str, object]:
+    """Seed once, then drain copies of the store with 1 and with 2 replica processes."""
+    seeded = workdir / "seed.sqlite3"
+    total = asyncio.run(seed(seeded, cases))
+    sqlite3.connect(seeded).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    runs = []
+    for replicas in (1, 2):
+        copy = workdir / f"run{replicas}.sqlite3"
+        shutil.copy(seeded, copy)
+        result = run(copy, replicas, batch)
+        # the replicas' own counts add up to the timers: no timer was completed twice
+        assert result["fired"] == result["fired_in_store"] == total, result
+        runs.append(result)
+    return {"store": "sqlite", "cases": cases, "timers": total, "batch": batch, "runs": runs}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        seeded = Path(tmp) / "seed.sqlite3"
-        total = asyncio.run(seed(seeded, args.cases))
-        sqlite3.connect(seeded).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
-        print(f"seeded {args.cases} cases, {total} timers (SQLite, WAL)")
-        figures = []
-        for replicas in (1, 2):
-            copy = Path(tmp) / f"run{replicas}.sqlite3"
-            shutil.copy(seeded, copy)
-            result = run(copy, replicas, args.batch)
-            # the replicas' own counts add up to the timers: no timer was completed twice
-            assert result["fired"] == result["fired_in_store"] == total, result
-            print(json.dumps(result, ensure_ascii=False))
-            figures.append(result)
+        figures = measure(cases=args.cases, batch=args.batch, workdir=Path(tmp))
+    for result in figures["runs"]:  # type: ignore[attr-defined]
+        print(json.dumps(result, ensure_ascii=False))
     target = Path(__file__).resolve().parent / "results" / "notifier_timers.json"
     target.parent.mkdir(exist_ok=True)
-    target.write_text(json.dumps({"store": "sqlite", "cases": args.cases, "timers": total, "batch": args.batch,
-                                  "runs": figures}, indent=2), encoding="utf-8")
+    target.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     print(f"written to {target}")
 
 
