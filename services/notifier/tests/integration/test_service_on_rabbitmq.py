@@ -78,8 +78,10 @@ async def test_a_routed_case_gets_its_timers_and_sla_scheduled_is_published(tmp_
                 await exchange.publish(aio_pika.Message(envelope.model_dump_json().encode(), message_id=envelope.id,
                                                         delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
                                        routing_key=routing_key(envelope))
+                unknown = await http.get("/v1/timers", params={"case_id": "no-such-case"})
+                assert unknown.status_code == 404
                 body = await poll(lambda: http.get("/v1/timers", params={"case_id": "case-int-1"}),
-                                  lambda r: r.json()["known"])
+                                  lambda r: r.status_code == 200)
                 timers = body.json()
                 assert timers["sla_policy"] == "leak-urgent"
                 assert timers["response_due"].startswith("2025-03-03T02:30:00")

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from notifier.bootstrap import Notifier, build
@@ -41,11 +41,14 @@ def api_router() -> APIRouter:
     """The notifier's /v1 routes."""
     router = APIRouter(prefix="/v1", tags=["timers"])
 
-    @router.get("/timers", summary="A case's SLA deadlines and timers", response_model=CaseTimersOut)
+    @router.get("/timers", summary="A case's SLA deadlines and timers", response_model=CaseTimersOut,
+                responses={404: {"description": "the notifier has not seen this case (yet)"}})
     async def timers(request: Request, case_id: Annotated[str, Query(min_length=1, max_length=100)]) -> CaseTimersOut:
         repo = _service(request).store.timers
         case = await repo.get_case(case_id)
         listed = [TimerOut.of(t) for t in await repo.timers_for_case(case_id)]
+        if case is None and not listed:
+            raise HTTPException(404, f"no SLA clock for case {case_id} (yet)")
         if case is None:
             return CaseTimersOut(case_id=case_id, known=False, timers=listed)
         return CaseTimersOut(
