@@ -12,6 +12,7 @@ import pytest
 
 from router.classifier import train_cli
 from router.classifier.community import examples_path
+from router.classifier.data import read_examples
 from router.classifier.model import ModelFileError, TextClassifier
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "classifier"
@@ -48,7 +49,7 @@ def test_train_accepts_title_and_body_columns_and_reports_a_dev_set(tmp_path: Pa
                            "--report", str(report)])
     assert code == 0
     figures = json.loads(report.read_text(encoding="utf-8"))
-    assert figures["examples"] == 143 and figures["folds"] == 5
+    assert figures["examples"] == len(read_examples(examples_path()).labels) and figures["folds"] == 5
     assert figures["dev"]["macro_f1"] > 0.95  # its own training data
     assert len(TextClassifier.load(out).labels) == 20
     assert "dev set" in capsys.readouterr().out
@@ -98,3 +99,12 @@ def test_installed_scripts_are_on_the_virtualenv_path():
     if shutil.which("router-train", path=str(Path(sys.executable).parent)) is None:
         pytest.skip("not running from the project's virtual environment")
     assert shutil.which("router-classify", path=str(Path(sys.executable).parent))
+
+
+def test_train_reads_several_files_each_with_its_own_columns(tmp_path: Path):
+    out = tmp_path / "both.joblib"
+    code = train_cli.main(["--data", str(FIXTURES / "domains_tokens.csv"), "--data", str(examples_path()),
+                           "--out", str(out), "--folds", "0"])
+    assert code == 0
+    labels = TextClassifier.load(out).labels
+    assert "城乡建设" in labels and "安全隐患/电梯" in labels and len(labels) == 23

@@ -56,3 +56,14 @@ def read_examples(path: Path) -> Examples:
     if not docs:
         raise DataError(f"{path}: no examples")
     return Examples(docs, labels)
+
+
+def read_all(paths: list[Path]) -> Examples:
+    """Read several labelled CSV files (each with its own columns) as one set of examples."""
+    docs: list[str] = []
+    labels: list[str] = []
+    for path in paths:
+        part = read_examples(path)
+        docs += part.docs
+        labels += part.labels
+    return Examples(docs, labels)

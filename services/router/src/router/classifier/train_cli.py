@@ -6,18 +6,20 @@ import argparse
 import json
 import sys
 import time
+import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 
-from router.classifier.data import DataError, read_examples
+from router.classifier.data import DataError, read_all, read_examples
 from router.classifier.training import Evaluation, evaluate, train
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
     p = argparse.ArgumentParser(prog="router-train", description=__doc__)
-    p.add_argument("--data", type=Path, required=True,
-                   help="CSV with a 'label' column and 'tokens' (space-separated words) or 'title' and 'body'")
+    p.add_argument("--data", type=Path, required=True, action="append",
+                   help="CSV with a 'label' column and 'tokens' (space-separated words) or 'title' and 'body'; "
+                        "repeat to train on several files")
     p.add_argument("--out", type=Path, required=True, help="where to write the model file")
     p.add_argument("--dev", type=Path, help="optional held-out CSV (same columns) to evaluate the final model on")
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5; 0 skips it)")
@@ -28,11 +30,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def pad(text: str, width: int = 0) -> str:
+    """Left-justify for a terminal, counting hanzi as two columns."""
+    return text + " " * max(0, width - columns(text))
+
+
+def columns(text: str) -> int:
+    """Terminal columns the text takes."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def format_evaluation(title: str, ev: Evaluation) -> str:
     """A readable block: macro F1, accuracy, then one line per class."""
+    w = max([columns(c.label) for c in ev.per_class] + [5]) + 1
     lines = [f"{title}: macro F1 {ev.macro_f1:.4f}, accuracy {ev.accuracy:.4f} ({ev.examples} examples)",
-             f"  {'label':<16} {'precision':>9} {'recall':>7} {'F1':>7} {'support':>8}"]
-    lines += [f"  {c.label:<16} {c.precision:9.4f} {c.recall:7.4f} {c.f1:7.4f} {c.support:8d}" for c in ev.per_class]
+             f"  {pad('label', w)} {'precision':>9} {'recall':>7} {'F1':>7} {'support':>8}"]
+    lines += [f"  {pad(c.label, w)} {c.precision:9.4f} {c.recall:7.4f} {c.f1:7.4f} {c.support:8d}"
+              for c in ev.per_class]
     return "\n".join(lines)
 
 
@@ -41,13 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     try:
-        data = read_examples(args.data)
+        data = read_all(args.data)
         dev = read_examples(args.dev) if args.dev else None
         result = train(data.docs, data.labels, folds=args.folds, c=args.c, seed=args.seed, jobs=args.jobs)
     except (DataError, ValueError) as exc:
         print(f"router-train: {exc}", file=sys.stderr)
         return 2
-    report: dict[str, object] = {"data": str(args.data), "examples": len(data.docs), "folds": result.folds}
+    report: dict[str, object] = {"data": [str(d) for d in args.data], "examples": len(data.docs), "folds": result.folds}
     if result.cross_validated:
         print(format_evaluation(f"cross-validated ({result.folds} folds)", result.cross_validated))
         report["cross_validated"] = asdict(result.cross_validated)
