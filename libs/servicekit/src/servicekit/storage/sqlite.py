@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+# Set while the current task holds the connection's write transaction, so its own reads do not wait on it.
+_IN_TRANSACTION: contextvars.ContextVar[bool] = contextvars.ContextVar("sqlite_in_transaction", default=False)
 
 
 class SqliteDatabase:
@@ -47,22 +51,36 @@ class SqliteDatabase:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One atomic write: BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            token = _IN_TRANSACTION.set(True)
             try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                await self.conn.execute("COMMIT")
+            finally:
+                _IN_TRANSACTION.reset(token)
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[None]:
+        # A read that interleaves with another task's BEGIN IMMEDIATE on the same connection makes SQLite
+        # answer "database is locked" at once when another process holds the write lock; serialise them.
+        if _IN_TRANSACTION.get():
+            yield
+            return
+        async with self._write_lock:
+            yield
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a read query and return every row."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
+        async with self._reading(), self.conn.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a read query and return the first row or None."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
+        async with self._reading(), self.conn.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
     async def ping(self) -> bool:
