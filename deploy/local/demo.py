@@ -16,7 +16,8 @@ import httpx
 import yaml
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo"
-WATCHED_KEYS = ("case.routed.v1", "case.merged.v1", "whistle.*.v1", "sla.scheduled.v1")
+WATCHED_KEYS = ("case.routed.v1", "case.merged.v1", "whistle.*.v1", "sla.scheduled.v1", "sla.warning.v1",
+                "sla.breached.v1", "case.escalated.v1")
 PUBLIC_CHANNELS = {"qr_h5", "api", "open311"}
 # The documented development staff token (intake's dev mode); staff channels need a staff credential.
 DEV_STAFF_TOKEN = "dev-staff-token"
@@ -30,6 +31,7 @@ class Tally:
     merged: set[str] = field(default_factory=set)
     whistles: Counter[str] = field(default_factory=Counter)
     timers: set[str] = field(default_factory=set)
+    sla: Counter[str] = field(default_factory=Counter)
 
     def requests_handled(self) -> set[str]:
         """Request ids that became (or joined) a case."""
@@ -92,6 +94,10 @@ def record(tally: Tally, event_type: str, data: dict[str, Any]) -> None:
         tally.whistles[data.get("dept_name") or data["dept_code"]] += 1
     elif event_type == "sla.scheduled.v1":
         tally.timers.add(data["case_id"])
+    elif event_type in ("sla.warning.v1", "sla.breached.v1"):
+        tally.sla[f"{event_type.split('.')[1]} ({data['deadline']})"] += 1
+    elif event_type == "case.escalated.v1":
+        tally.sla[f"escalated to T{data['tier']}"] += 1
 
 
 _last_progress: dict[str, int] = {}
@@ -139,7 +145,20 @@ async def wait_until(label: str, count: Any, total: int, timeout: float) -> bool
         await asyncio.sleep(0.3)
 
 
-async def run_demo(urls: dict[str, str], rabbitmq_url: str, exchange: str, timeout: float = 90.0) -> dict[str, Any]:
+async def watch_deadlines(tally: Tally, seconds: float) -> None:
+    """Let the notifier's fast clock run and show warnings, breaches and escalations as they happen."""
+    print(f"\n快进时钟 fast clock: watching {seconds:.0f} s of deadlines (NOTIFIER_CLOCK_SPEED)")
+    deadline = time.monotonic() + seconds
+    shown: dict[str, int] = {}
+    while time.monotonic() < deadline:
+        await asyncio.sleep(5)
+        if dict(tally.sla) != shown:
+            shown = dict(tally.sla)
+            print("  >> " + ", ".join(f"{k} {v}" for k, v in sorted(shown.items())), flush=True)
+
+
+async def run_demo(urls: dict[str, str], rabbitmq_url: str, exchange: str, timeout: float = 90.0,
+                   fast_clock_s: float = 0.0) -> dict[str, Any]:
     """Run the whole demo against running services and return the summary figures."""
     org = load_org()
     items = yaml.safe_load((DEMO_DIR / "requests.yaml").read_text(encoding="utf-8"))
@@ -158,10 +177,12 @@ async def run_demo(urls: dict[str, str], rabbitmq_url: str, exchange: str, timeo
             return int(response.json()["totals"]["cases"]) if response.status_code == 200 else 0
 
         await wait_until("统计 reports", reported, len(tally.routed), timeout)
+        if fast_clock_s:
+            await watch_deadlines(tally, fast_clock_s)
         summary = (await client.get(f"{urls['reports']}/v1/reports/summary")).json()
     watcher.cancel()
     await asyncio.gather(watcher, return_exceptions=True)
     return {"submitted": len(items), "accepted": len(accepted), "cases": len(tally.routed),
             "merged": len(tally.merged), "tiers": Counter(f"T{c['tier']}" for c in tally.routed.values()),
-            "whistles": tally.whistles, "timers": len(tally.timers), "reports": summary,
+            "whistles": tally.whistles, "timers": len(tally.timers), "reports": summary, "sla": tally.sla,
             "first_compound": org["district"]["streets"][0]["communities"][0]["compounds"][0]}

@@ -33,6 +33,8 @@ def print_summary(result: dict[str, Any], urls: dict[str, str]) -> None:
     print("分级 tiers:     " + ", ".join(f"{k} {v}" for k, v in sorted(result["tiers"].items())))
     print("吹哨 whistles:  " + (", ".join(f"{k} {v}" for k, v in result["whistles"].most_common()) or "none"))
     print(f"计时 SLA timers running for {result['timers']} cases")
+    if result["sla"]:
+        print("时限 deadlines: " + ", ".join(f"{k} {v}" for k, v in sorted(result["sla"].items())))
     totals, figures = reports.get("totals", {}), reports.get("figures", {})
     print(f"报表 reports:   cases {totals.get('cases')}, open {totals.get('open')}, overdue {totals.get('overdue')}; "
           f"by status {reports.get('by_status')}")
@@ -54,6 +56,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--serve", action="store_true", help="keep serving after the summary (make run)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each stage")
+    parser.add_argument("--clock-speed", type=float, default=None,
+                        help="notifier clock speed (default: 1440, a day per minute, for make demo; 1 for make run)")
+    parser.add_argument("--watch", type=float, default=45.0, help="seconds to watch the fast clock (make demo)")
     args = parser.parse_args()
     busy = [f"{n}:{p}" for n, p in DEFAULT_PORTS.items() if not port_free(p)]
     if busy:
@@ -66,14 +71,17 @@ def main() -> int:
     print(f"run: starting intake, router, notifier, reports on 127.0.0.1:8000-8003 (store: {store}; "
           f"broker: {rabbitmq_url.split('@')[-1]}; exchange prefix: {prefix})")
     # The demo submits every resident request from one address; real residents come from many.
-    env = {"WHISTLE_AMQP_PREFIX": prefix, "WHISTLE_DEV_MODE": "true", "INTAKE_RATE_LIMIT_PER_IP": "10000"}
+    speed = args.clock_speed if args.clock_speed is not None else (1.0 if args.serve else 1440.0)
+    env = {"WHISTLE_AMQP_PREFIX": prefix, "WHISTLE_DEV_MODE": "true", "INTAKE_RATE_LIMIT_PER_IP": "10000",
+           "NOTIFIER_CLOCK_SPEED": str(speed)}
     platform = Platform(data_dir=data_dir, env=env)
     urls = {name: platform.url(name) for name in SERVICES}
     try:
         platform.start()
         platform.wait_ready(timeout=90)
         print("run: all four services are ready")
-        result = asyncio.run(run_demo(urls, rabbitmq_url, f"{prefix}.events", timeout=args.timeout))
+        watch = args.watch if speed > 1 else 0.0
+        result = asyncio.run(run_demo(urls, rabbitmq_url, f"{prefix}.events", timeout=args.timeout, fast_clock_s=watch))
         print_summary(result, urls)
         if args.serve:
             print("\nrun: serving — press Ctrl-C to stop all services")
