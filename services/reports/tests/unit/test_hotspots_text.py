@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
+import pytest
+
+from reports.hotspots import text
 from reports.hotspots.analyze import analyze
 from reports.hotspots.gazetteer import complete_places
 from reports.hotspots.model import Message
@@ -91,3 +95,15 @@ def test_poisson_surprise_matches_hand_computed_tails() -> None:
     assert poisson_surprise(0, 2.0) == 0.0
     assert poisson_surprise(12, 0.05) > poisson_surprise(6, 0.05) > poisson_surprise(6, 0.5)
     assert poisson_surprise(400, 0.01) > 1000  # no underflow far in the tail
+
+
+def test_without_jieba_rs_plain_jieba_segments_the_same_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = text.terms_of("小区电梯经常故障，物业不管")[0]
+    monkeypatch.setitem(sys.modules, "rjieba", None)  # import rjieba now raises ImportError
+    text.segmenter.cache_clear()
+    try:
+        slow = text.terms_of("小区电梯经常故障，物业不管")[0]
+        assert text.segmenter() == text.tokenizer().cut
+    finally:
+        text.segmenter.cache_clear()
+    assert slow == fast

@@ -54,8 +54,9 @@ def _collect(docs: list[Doc], wanted: dict[str, dict[str, float]]) -> dict[tuple
         for name, _ in doc.places:
             terms = wanted.get(name)
             if terms:
-                for term in doc.terms.intersection(terms):
-                    found[(name, term)].add(doc.id)
+                for term in doc.terms:
+                    if term in terms:
+                        found[(name, term)].add(doc.id)
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reports.hotspots.text import stop_words, tokenizer, word_tags
+from reports.hotspots.text import segmenter, stop_words, word_tags
 
 # Levels from coarse to fine; a message's place is its finest one.
 CITY, DISTRICT, TOWN, ROAD, COMMUNITY, COMPOUND = range(1, 7)
@@ -44,7 +44,7 @@ def _name_before(text: str, start: int, floor: int) -> str:
     """The proper name just before a place suffix, trimmed of verbs, particles and generic words."""
     context = text[max(floor, start - _MAX_NAME - 2):start]
     tags, stops, parts, size = word_tags(), stop_words(), [], 0
-    for token in reversed(tokenizer().lcut(context)):
+    for token in reversed(list(segmenter()(context))):
         if not parts and token in _DIRECTIONS:
             parts.append(token)  # 人民东路, 幸福里: a direction right before the suffix is part of the name
             size += 1
