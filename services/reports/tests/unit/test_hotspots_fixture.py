@@ -9,6 +9,7 @@ import json
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "hotspots_city.jsonl"
 START = datetime(2019, 3, 1, 8, 0, 0)
@@ -98,8 +99,8 @@ SPREAD = [
 ]
 
 
-def _background(rng: random.Random) -> list[dict[str, str]]:
-    rows = []
+def _background(rng: random.Random) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     topics = sorted(TOPICS)
     for day in range(DAYS):
         for _ in range(rng.randint(3, 7)):
@@ -116,7 +117,7 @@ def _background(rng: random.Random) -> list[dict[str, str]]:
 def build() -> list[dict[str, str]]:
     """All rows of the fixture, time-ordered, with ids bg-*, burst-* and spread-*."""
     rng = random.Random(20190430)
-    rows = [dict(r, id=f"bg-{i:04d}") for i, r in enumerate(_background(rng), start=1)]
+    rows: list[dict[str, Any]] = [dict(r, id=f"bg-{i:04d}") for i, r in enumerate(_background(rng), start=1)]
     burst_start = START + timedelta(days=DAYS - 3)
     for i, (title, body) in enumerate(BURST, start=1):
         moment = burst_start + timedelta(hours=6 * i, minutes=rng.randint(0, 59))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from reports.hotspots.analyze import Doc
 from reports.hotspots.model import HotspotConfig
-from reports.hotspots.ranking import Candidate
+from reports.hotspots.ranking import Candidate, overlap
 from reports.hotspots.stats import poisson_surprise
 from reports.hotspots.window import Window
 
@@ -111,16 +111,12 @@ def _pick_terms(stats: list[TermStat], limit: int) -> list[TermStat]:
 
 def _group(seed: TermStat, stats: list[TermStat], limit: int) -> tuple[frozenset[str], list[TermStat]]:
     """Members and terms of the hot issue a seed term starts: terms that co-occur with it join."""
-    related = [s for s in stats if s is seed or _overlap(s.ids, seed.ids) >= RELATED_OVERLAP]
+    related = [s for s in stats if s is seed or overlap(s.ids, seed.ids) >= RELATED_OVERLAP]
     members = set(seed.ids)
     for stat in related:
         if _jaccard(stat.ids, seed.ids) >= MEMBER_JACCARD:
             members |= stat.ids
     return frozenset(members), _pick_terms(related, limit)
-
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / min(len(a), len(b))
 
 
 def _path(name: str, members: frozenset[str], paths: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -137,7 +133,7 @@ def term_candidates(window: Window, config: HotspotConfig) -> list[Candidate]:
     for name, stats in term_stats(window, config).items():
         groups: list[frozenset[str]] = []
         for seed in stats:
-            if seed.score < config.min_score or any(_overlap(seed.ids, g) >= config.max_overlap for g in groups):
+            if seed.score < config.min_score or any(overlap(seed.ids, g) >= config.max_overlap for g in groups):
                 continue
             members, terms = _group(seed, stats, config.top_terms)
             groups.append(members)

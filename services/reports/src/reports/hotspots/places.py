@@ -43,7 +43,8 @@ class PlaceMention:
 def _name_before(text: str, start: int, floor: int) -> str:
     """The proper name just before a place suffix, trimmed of verbs, particles and generic words."""
     context = text[max(floor, start - _MAX_NAME - 2):start]
-    tags, stops, parts, size = word_tags(), stop_words(), [], 0
+    tags, stops, size = word_tags(), stop_words(), 0
+    parts: list[str] = []
     for token in reversed(list(segmenter()(context))):
         if not parts and token in _DIRECTIONS:
             parts.append(token)  # 人民东路, 幸福里: a direction right before the suffix is part of the name
@@ -79,7 +80,7 @@ def named_places(text: str) -> list[PlaceMention]:
     for m in _SUFFIX.finditer(text):
         name = _name_before(text, m.start(), floor)
         if len(name) >= 2:
-            level = int(m.lastgroup[1:])
+            level = int((m.lastgroup or "L0")[1:])
             found.append(PlaceMention(name + m.group(0), level, m.start() - len(name), m.end()))
             floor = m.end()
     return found

@@ -37,7 +37,7 @@ def similarities(vectors: list[Vector], *, floor: float) -> dict[tuple[int, int]
         for term in heapq.nlargest(TOP_TERMS, vector, key=vector.__getitem__):
             postings[term].append(i)
     cap = max(50, len(vectors) // 20)
-    partial: Counter[tuple[int, int]] = Counter()
+    partial: dict[tuple[int, int], float] = defaultdict(float)
     for term, docs in postings.items():
         if 2 <= len(docs) <= cap:
             for a, first in enumerate(docs):

@@ -50,7 +50,7 @@ def _report_keys(docs: list[Doc], titles: dict[str, str], pairs: dict[tuple[int,
     by_title: dict[str, int] = {}
     same = [(i, by_title.setdefault(titles[d.id], i)) for i, d in enumerate(docs) if titles.get(d.id)]
     close = [pair for pair, dot in pairs.items() if dot >= DUPLICATE_SIMILARITY]
-    keys = {}
+    keys: dict[str, str] = {}
     for group in components(len(docs), same + close):
         first = min(docs[i].id for i in group)
         keys.update((docs[i].id, first) for i in group)
