@@ -24,9 +24,11 @@ _NAME_TAGS = frozenset({None, "n", "ns", "nr", "nz", "nt", "nrt", "nrfg", "ng", 
 _GENERIC = frozenset(
     "小区 社区 街道 业主 居民 村民 政府 部门 老旧 安置 商业 步行 农村 村级 城市 城乡 高速 国道 省道 县道 "
     "乡道 铁路 线路 公交 水泥 周边 附近 对面 旁边 门口 所在 整个 商品 保障 住宅 宿舍 物业 开发商 新建 原 "
-    "现 该 本 贫困 美丽 城中 城郊 马 公 新 老 大 小 东 西 南 北 中 一 二 三".split()
+    "现 该 本 贫困 美丽 城中 城郊 马 公 新 老 大 小 东 西 南 北 中 一 二 三 年 月 日 号 个".split()
 )
 _MAX_NAME = 8
+# A name whose last character makes a common word with the suffix (年农 + 村) is a common word, not a place.
+_COMMON_ENDINGS = frozenset("农村 乡村 山村 城乡 城镇 乡镇 村镇 马路 公路 道路 铁路 网路 线路 大街 老街".split())
 _DIRECTIONS = frozenset("东西南北中里")
 
 
@@ -79,7 +81,7 @@ def named_places(text: str) -> list[PlaceMention]:
     floor = 0
     for m in _SUFFIX.finditer(text):
         name = _name_before(text, m.start(), floor)
-        if len(name) >= 2:
+        if len(name) >= 2 and name[-1] + m.group(0) not in _COMMON_ENDINGS:
             level = int((m.lastgroup or "L0")[1:])
             found.append(PlaceMention(name + m.group(0), level, m.start() - len(name), m.end()))
             floor = m.end()
