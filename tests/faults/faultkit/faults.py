@@ -7,8 +7,11 @@ import signal
 import time
 from typing import Any
 
+from faultkit.audit import Audit
+from faultkit.checks import wait_settled
 from faultkit.config import Sizes
-from faultkit.load import Load
+from faultkit.load import Load, LoadResult
+from faultkit.messages import Poison, poison_set, publish, replay
 from faultkit.rig import Rig
 from faultkit.scenario import Fault
 
@@ -87,11 +90,12 @@ async def network_cut(rig: Rig, load: Load, sizes: Sizes) -> dict[str, Any]:
         for proxy in rig.proxies.values():
             proxy.refuse(True)
             cut += proxy.cut()
-        await asyncio.sleep(sizes.outage_s / 2)
-        for proxy in rig.proxies.values():
-            proxy.refuse(False)
-        await asyncio.sleep(0.5)
-    await asyncio.to_thread(rig.wait_ready)
+        try:
+            await asyncio.sleep(sizes.outage_s / 2)
+        finally:
+            for proxy in rig.proxies.values():
+                proxy.refuse(False)
+        await asyncio.to_thread(rig.wait_ready)
     return {"connections_cut": cut}
 
 
@@ -106,3 +110,43 @@ async def network_latency(rig: Rig, load: Load, sizes: Sizes) -> dict[str, Any]:
         for proxy in rig.proxies.values():
             proxy.set_latency(0.0)
     return {"latency_ms": int(latency * 1000)}
+
+
+CONSUMERS = ("router", "notifier", "reports")
+
+
+async def crash_consumers_before_ack(rig: Rig, load: Load, sizes: Sizes) -> dict[str, Any]:
+    """Freeze the consumers (SIGSTOP) while they hold deliveries, then SIGKILL them: nothing they held was acked,
+    so the broker redelivers it to the restarted processes."""
+    procs = {name: rig.platform.procs[name] for name in CONSUMERS}
+    for proc in procs.values():
+        proc.send_signal(signal.SIGSTOP)
+    try:
+        await asyncio.sleep(sizes.outage_s)
+        depths = await asyncio.to_thread(rig.node.queues, rig.prefix)
+    finally:
+        for proc in procs.values():
+            proc.send_signal(signal.SIGKILL)
+    for name, proc in procs.items():
+        await asyncio.to_thread(proc.wait, 30)
+        rig.platform.start_one(name)
+    await asyncio.to_thread(rig.wait_ready)
+    unacked = {queue.removeprefix(f"{rig.prefix}."): depth[1] for queue, depth in depths.items() if depth[1]}
+    return {"unacked_at_kill": unacked}
+
+
+async def replay_everything(rig: Rig, audit: Audit, result: LoadResult) -> dict[str, Any]:
+    """Once the load has settled, publish every event seen so far a second time (same ids, same bytes)."""
+    await wait_settled(audit, list(result.accepted.values()), within=120.0)
+    return {"replayed": await replay(rig.node.url, rig.prefix, list(audit.events.values()))}
+
+
+def publish_poison(sent: list[Poison]) -> Fault:
+    """Publish the poison set mid-stream (kept in `sent` for the test to check the dead-letter queue)."""
+
+    async def fault(rig: Rig, load: Load, sizes: Sizes) -> dict[str, Any]:
+        sent.extend(poison_set(rig.prefix))
+        await publish(rig.node.url, rig.prefix, [(p.routing_key, p.body, p.message_id) for p in sent])
+        return {"poison_sent": len(sent)}
+
+    return fault

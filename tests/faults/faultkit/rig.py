@@ -77,6 +77,16 @@ class Rig:
         return summary_total(answer.json())
 
 
+LOGS = Path(__file__).resolve().parents[3] / "tests" / "output" / "faults"
+
+
+def dump_logs(platform: FaultPlatform, prefix: str) -> None:
+    """Keep each service's log of the run under tests/output/faults/ (not committed) for diagnosis."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    for name, lines in platform.log_lines.items():
+        (LOGS / f"{prefix}-{name}.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def summary_total(summary: dict) -> int:
     """Cases counted by a reports summary (`total`, or `totals.cases` in the current API)."""
     if "total" in summary:
@@ -115,6 +125,7 @@ def running_rig(node: RabbitNode, data_dir: Path, *, store: str, proxied: tuple[
         yield rig
     finally:
         platform.stop()
+        dump_logs(platform, prefix)
         for proxy in proxies.values():
             proxy.stop()
         node.ensure_running()

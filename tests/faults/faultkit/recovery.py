@@ -1,0 +1,71 @@
+"""Waiting for the platform to catch up: recovery time, the reports total, queues drained."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+
+from faultkit.audit import Audit
+from faultkit.checks import leftovers, settle_moment
+from faultkit.load import Load
+from faultkit.rig import Rig, summary_total
+
+
+async def measure_recovery(rig: Rig, audit: Audit, load: Load, recovered_at: float, total_before: int,
+                           within: float) -> float | None:
+    """Seconds from the end of the fault until every request accepted by then is routed, timed and reported."""
+    before = load.result.accepted_before(recovered_at)
+    deadline = recovered_at + within
+    async with httpx.AsyncClient(timeout=5.0) as client:
+        while time.monotonic() < deadline:
+            if settle_moment(audit, before) is not None:
+                by_request = audit.cases_by_request()
+                cases = {c for a in before for c in by_request.get(a.request_id, set())} - rig.known_cases
+                if await _reported(client, rig, total_before + len(cases)):
+                    return round(time.monotonic() - recovered_at, 1)
+            await asyncio.sleep(0.25)
+    return None
+
+
+async def _reported(client: httpx.AsyncClient, rig: Rig, at_least: int) -> bool:
+    try:
+        answer = await client.get(f"{rig.urls['reports']}/v1/reports/summary")
+        return answer.status_code == 200 and summary_total(answer.json()) >= at_least
+    except httpx.HTTPError:
+        return False
+
+
+async def wait_total(rig: Rig, expected: int, *, within: float) -> int:
+    """Poll the reports total until it equals `expected`; return the last value seen."""
+    deadline = time.monotonic() + within
+    total = -1
+    while time.monotonic() < deadline:
+        try:
+            total = await asyncio.to_thread(rig.reports_total)
+        except httpx.HTTPError:
+            total = -1
+        if total == expected:
+            return total
+        await asyncio.sleep(0.5)
+    return total
+
+
+async def wait_drained(rig: Rig, *, within: float) -> dict[str, tuple[int, int]]:
+    """Wait until no service queue holds a ready or unacknowledged message; return what is left.
+
+    Ready counts come cheaply over AMQP; unacknowledged ones only from rabbitmqctl, asked once the
+    ready counts are zero. The dead-letter, audit and department queues are not the platform's to empty.
+    """
+    deadline = time.monotonic() + within
+    while True:
+        ready = await rig.ready_counts(rig.service_queues())
+        if not any(ready.values()) or time.monotonic() > deadline:
+            depths = await asyncio.to_thread(rig.node.queues, rig.prefix)
+            ignore = {rig.dead_letter_queue, f"{rig.prefix}.faults-audit"}
+            ignore |= {name for name in depths if name.startswith(f"{rig.prefix}.whistle.")}
+            left = leftovers(depths, ignore=ignore)
+            if not left or time.monotonic() > deadline:
+                return left
+        await asyncio.sleep(0.5)
