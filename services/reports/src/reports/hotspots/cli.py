@@ -35,7 +35,7 @@ def parse_time(value: Any) -> datetime:
 def parse_line(line: str) -> Message:
     """One JSON line {"id", "title", "body", "time"[, "place"]} as a Message."""
     try:
-        record = json.loads(line)
+        record = json.loads(line.strip())
     except json.JSONDecodeError as error:
         raise BadLine(f"not JSON: {error.msg} at column {error.colno}") from None
     if not isinstance(record, dict):
