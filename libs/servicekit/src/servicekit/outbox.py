@@ -55,17 +55,28 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def drain_once(self) -> int:
-        """Publish one batch in order; stops at the first failure so order per case is kept."""
+        """Publish one batch, all in flight at once; mark the confirmed prefix; raise the first failure.
+
+        The publishes are started in outbox order on one channel, which sends their frames in that order
+        (aiormq serialises them under a FIFO lock), and then wait for their confirms together: one round
+        trip per batch instead of one per event. Only the events before the first failure are marked
+        published, so a failed event and everything after it go out again on the next attempt.
+        """
         items = await self._store.fetch_pending(self._batch)
-        done: list[OutboxItem] = []
-        try:
-            for item in items:
-                await self._publisher.publish_raw(body=item.body, key=item.routing_key, event_id=item.event_id)
-                done.append(item)
-        finally:
-            if done:
-                await self._store.mark_published(done)
-                self.published += len(done)
+        if not items:
+            return 0
+        results = await asyncio.gather(
+            *(self._publisher.publish_raw(body=i.body, key=i.routing_key, event_id=i.event_id) for i in items),
+            return_exceptions=True)
+        failure = next((r for r in results if isinstance(r, BaseException)), None)
+        done = items[:results.index(failure)] if failure is not None else items
+        if done:
+            await self._store.mark_published(done)
+            self.published += len(done)
+        if isinstance(failure, asyncio.CancelledError):  # a publish cancelled under us, not this task
+            raise ConnectionError("a publish was cancelled (channel closed?)") from failure
+        if failure is not None:
+            raise failure
         return len(done)
 
     async def run(self) -> None:
