@@ -4,20 +4,58 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from faststream import AckPolicy
 from faststream.exceptions import RejectMessage
-from faststream.rabbit import RabbitBroker
+from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
 from faststream.rabbit.annotations import RabbitMessage
 from faststream.rabbit.schemas import Channel
 from pydantic import ValidationError
 
 from contracts.envelope import Envelope
-from contracts.registry import UnknownEventType
+from contracts.registry import UnknownEventType, routing_key
 from contracts.topology import Topology
+from servicekit.auth.sources import SourcePolicy, topic_matches
 from servicekit.broker import service_queue
 
 EnvelopeHandler = Callable[[Envelope], Awaitable[None]]
+REASON_HEADER = "x-whistle-dead-letter-reason"
+
+
+def refusal(envelope: Envelope, message: Any, topology: Topology, purpose: str,
+            sources: SourcePolicy | None) -> str | None:
+    """Why a readable envelope must not be applied on this queue, or None.
+
+    Its type must belong on the queue, match the routing key it travelled under (when it came through
+    the events exchange), and come from a source allowed to publish it.
+    """
+    key = routing_key(envelope)
+    bindings = topology.queues.get(purpose, ())
+    if bindings and not any(topic_matches(b, key) for b in bindings):
+        return f"event type {envelope.type} does not belong on {purpose}"
+    raw = getattr(message, "raw_message", None)
+    if getattr(raw, "exchange", None) == topology.events_exchange and getattr(raw, "routing_key", key) != key:
+        return f"routing key {raw.routing_key!r} does not match event type {envelope.type}"
+    if sources is not None:
+        return sources.refusal(envelope.type, envelope.source, envelope.data)
+    return None
+
+
+async def dead_letter(broker: RabbitBroker, topology: Topology, purpose: str, message: Any, reason: str,
+                      log: logging.Logger) -> None:
+    """Publish the message to the dead-letter exchange with the reason in a header, or reject it when that fails."""
+    log.error("dead-lettering message", extra={"queue": purpose, "message_id": message.message_id,
+                                               "reason": reason[:500]})
+    headers = {**(message.headers or {}), REASON_HEADER: reason[:1000], "x-whistle-queue": purpose}
+    try:
+        await broker.publish(
+            message.body, exchange=RabbitExchange(topology.dead_letter_exchange, type=ExchangeType.TOPIC,
+                                                  durable=True),
+            routing_key=topology.queue_name(purpose), persist=True, headers=headers,
+            message_id=message.message_id, content_type=message.content_type or "application/json", timeout=10.0)
+    except Exception as exc:
+        raise RejectMessage() from exc
 
 
 def subscribe_envelopes(
@@ -28,12 +66,14 @@ def subscribe_envelopes(
     *,
     prefetch: int = 50,
     log: logging.Logger,
+    sources: SourcePolicy | None = None,
 ) -> None:
-    """Consume `purpose`'s queue; ack after the handler's write, dead-letter what cannot be read.
+    """Consume `purpose`'s queue; ack after the handler's write, dead-letter what cannot be applied.
 
-    Policy: a malformed envelope or an unknown type is rejected at once (no requeue), so it goes
-    straight to the dead-letter queue; any other error nacks with requeue and the quorum queue's
-    delivery limit dead-letters it after the last attempt.
+    Policy: a malformed envelope, an unknown type, a type that does not belong on this queue or a
+    producer not allowed to send it (`sources`) goes to the dead-letter queue at once, with the reason in
+    the `x-whistle-dead-letter-reason` header; a handler error nacks with requeue, and on the last
+    delivery the quorum queue allows it is dead-lettered with the error as reason.
     """
 
     @broker.subscriber(
@@ -46,7 +86,21 @@ def subscribe_envelopes(
             envelope = Envelope.model_validate_json(message.body)
             envelope.payload()
         except (ValidationError, UnknownEventType, ValueError) as exc:
-            log.error("dead-lettering unreadable message", extra={
-                "queue": purpose, "message_id": message.message_id, "reason": str(exc)[:500]})
-            raise RejectMessage() from exc
-        await handler(envelope)
+            await dead_letter(broker, topology, purpose, message, f"unreadable envelope: {exc}", log)
+            return
+        reason = refusal(envelope, message, topology, purpose, sources)
+        if reason is not None:
+            await dead_letter(broker, topology, purpose, message, reason, log)
+            return
+        try:
+            await handler(envelope)
+        except Exception as exc:
+            if _last_delivery(message, topology):
+                await dead_letter(broker, topology, purpose, message, f"handler failed: {exc!r}", log)
+                return
+            raise
+
+
+def _last_delivery(message: Any, topology: Topology) -> bool:
+    count = (message.headers or {}).get("x-delivery-count", 0)
+    return isinstance(count, int) and count >= topology.delivery_limit

@@ -29,11 +29,29 @@ class ServiceSettings(BaseSettings):
     dev_mode: bool = Field(True, validation_alias=AliasChoices("dev_mode", "WHISTLE_DEV_MODE"))
     log_level: str = Field("INFO", validation_alias=AliasChoices("log_level", "WHISTLE_LOG_LEVEL"))
     outbox_poll_s: float = 0.5
+    # Authentication (docs/security.md). `jwks_url` is read as <SERVICE>_JWKS_URL, the others unprefixed.
+    jwks_url: str | None = Field(None, description="JWKS URL of the platform's token issuer (the router)")
+    shared_jwks_url: str | None = Field(None, validation_alias=AliasChoices("shared_jwks_url", "WHISTLE_JWKS_URL"))
+    oidc_issuer: str | None = Field(None, validation_alias=AliasChoices("oidc_issuer", "WHISTLE_OIDC_ISSUER"))
+    oidc_audience: str | None = Field(
+        None, validation_alias=AliasChoices("oidc_audience", "WHISTLE_OIDC_AUDIENCE"))
+    jwt_issuer: str = Field("whistle-router", validation_alias=AliasChoices("jwt_issuer", "WHISTLE_JWT_ISSUER"))
+    jwt_audience: str = Field("whistle", validation_alias=AliasChoices("jwt_audience", "WHISTLE_JWT_AUDIENCE"))
+    dev_anonymous: bool = Field(
+        True, validation_alias=AliasChoices("dev_anonymous", "WHISTLE_DEV_ANONYMOUS"),
+        description="dev mode only: staff endpoints called without credentials act as the dev district operator")
+    event_sources: dict[str, list[str]] = Field(
+        default_factory=dict, validation_alias=AliasChoices("event_sources", "WHISTLE_EVENT_SOURCES"),
+        description='JSON {"<type pattern>": ["<source>", ...]} replacing entries of the producer allow-list')
 
     @property
     def topology(self) -> Topology:
         """The broker names this deployment uses."""
         return Topology(prefix=self.amqp_prefix, delivery_limit=self.delivery_limit)
+
+    def resolved_jwks_url(self) -> str | None:
+        """The service's own JWKS URL setting, else the shared one."""
+        return self.jwks_url or self.shared_jwks_url
 
     def store_label(self) -> str:
         """Which store is in use, for the start-up line and test summaries."""
