@@ -72,12 +72,13 @@ def load_models(settings: RouterSettings, log: logging.Logger) -> tuple[TextMode
     return category, domain
 
 
-async def build(settings: RouterSettings, log: logging.Logger, metrics: RouterMetrics | None = None) -> Router:
+async def build(settings: RouterSettings, log: logging.Logger, metrics: RouterMetrics | None = None, *,
+                directory: Directory | None = None) -> Router:
     """Open the store, load the directory and model, wire handlers and the broker runtime (not started)."""
     from router.entrypoints.consumer import subscribe_all
 
     repo = await open_repository(settings)
-    directory = load_directory(settings)
+    directory = directory or load_directory(settings)
     model, domain_model = await asyncio.to_thread(load_models, settings, log)
     ctx = Context(repo=repo, directory=directory, opener=ContactOpener(settings.resolved_contact_key()), log=log,
                   model=model, domain_model=domain_model, triage_threshold=settings.triage_threshold,

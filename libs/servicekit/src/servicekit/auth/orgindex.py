@@ -108,3 +108,11 @@ class OrgIndex:
         if self.levels[path[-1]] != level:
             raise ScopeInvalid(f"role {role} needs a {level} as scope, {node_id!r} is a {self.levels[path[-1]]}")
         return path
+
+    def nodes_at(self, level: str, within: Place = ()) -> tuple[str, ...]:
+        """Ids of the nodes of one level inside `within` (or the one above it when `within` is deeper)."""
+        depth = LEVELS.index(level) + 1
+        if len(within) >= depth:
+            return (within[depth - 1],)
+        return tuple(n for n, path in self.paths.items()
+                     if self.levels[n] == level and path[:len(within)] == tuple(within))

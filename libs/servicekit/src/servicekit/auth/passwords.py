@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _HASHER = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
-# Verified against when the user does not exist, so a wrong user name costs as long as a wrong password.
-_DUMMY = _HASHER.hash("whistle-no-such-user")
+
+
+@lru_cache(maxsize=1)
+def _dummy() -> str:
+    """Verified against when the user does not exist, so a wrong user name costs as long as a wrong password."""
+    return _HASHER.hash("whistle-no-such-user")
 
 
 def hash_password(password: str) -> str:
@@ -18,7 +24,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored: str | None, password: str) -> bool:
     """True when `password` matches `stored`; a missing or unreadable hash never matches (same cost)."""
     try:
-        return _HASHER.verify(stored or _DUMMY, password) and stored is not None
+        return _HASHER.verify(stored or _dummy(), password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

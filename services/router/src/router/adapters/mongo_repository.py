@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -106,11 +107,16 @@ class MongoCaseRepository:
 
     async def list_cases(self, *, community_id: str | None = None, status: str | None = None,
                          unit_id: str | None = None, dept_code: str | None = None,
-                         needs_triage: bool | None = None, limit: int = 50) -> list[Case]:
+                         needs_triage: bool | None = None, limit: int = 50,
+                         community_ids: Sequence[str] | None = None) -> list[Case]:
         """Filters combined with AND, newest first."""
         pairs = (("community_id", community_id), ("status", status), ("unit_ids", unit_id),
                  ("departments", dept_code), ("needs_triage", needs_triage))
-        return await self._load({k: v for k, v in pairs if v is not None}, limit)
+        query: dict[str, Any] = {k: v for k, v in pairs if v is not None}
+        if community_ids is not None:
+            query["community_id"] = {"$in": [str(c) for c in community_ids], **(
+                {"$eq": community_id} if community_id is not None else {})}
+        return await self._load(query, limit)
 
     async def open_in_compound(self, compound_id: str, since: datetime) -> list[Case]:
         """Open cases of the compound submitted since `since`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -44,7 +45,8 @@ class CaseRepository(Protocol):
 
     async def list_cases(self, *, community_id: str | None = None, status: str | None = None,
                          unit_id: str | None = None, dept_code: str | None = None,
-                         needs_triage: bool | None = None, limit: int = 50) -> list[Case]:
+                         needs_triage: bool | None = None, limit: int = 50,
+                         community_ids: Sequence[str] | None = None) -> list[Case]:
         """Cases matching every given filter, newest first."""
         ...
 

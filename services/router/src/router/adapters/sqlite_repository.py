@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -109,7 +110,8 @@ class SqliteCaseRepository:
 
     async def list_cases(self, *, community_id: str | None = None, status: str | None = None,
                          unit_id: str | None = None, dept_code: str | None = None,
-                         needs_triage: bool | None = None, limit: int = 50) -> list[Case]:
+                         needs_triage: bool | None = None, limit: int = 50,
+                         community_ids: Sequence[str] | None = None) -> list[Case]:
         """Filters combined with AND, newest first."""
         clauses: list[str] = ["1=1"]
         params: list[Any] = []
@@ -117,6 +119,9 @@ class SqliteCaseRepository:
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
+        if community_ids is not None:
+            clauses.append(f"community_id IN ({','.join('?' * len(community_ids)) or 'NULL'})")
+            params.extend(community_ids)
         if needs_triage is not None:
             clauses.append("needs_triage = ?")
             params.append(int(needs_triage))

@@ -11,14 +11,29 @@ from router.adapters.org_file import parse_org
 from router.adapters.rules_file import parse_rules
 from router.adapters.yaml_files import FileInvalid
 from router.bootstrap import load_directory
-from router.entrypoints.auth import require_staff
+from router.entrypoints.access import ADMIN, OPERATOR
+from router.entrypoints.security import users_of
 from router.handlers.context import Directory
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_staff)])
+router = APIRouter(prefix="/v1/admin", tags=["admin"], responses={
+    401: {"description": "no or bad credentials"}, 403: {"description": "operators read, platform admins write"}})
 
 
 def _router(request: Request) -> Any:
     return request.app.state.router
+
+
+def users_for(request: Request, fresh: Directory) -> dict[str, Any]:
+    """The users that go with a new organisation (raises FileInvalid when a user's scope is gone)."""
+    return users_of(_router(request).settings, fresh) if request.app.state.security.issuer is not None else {}
+
+
+def swap_directory(request: Request, fresh: Directory, users: dict[str, Any]) -> None:
+    """Put a new organisation and rules in force, with the org paths and users that go with them."""
+    security = request.app.state.security
+    _router(request).ctx.directory = fresh
+    security.auth.org = fresh.paths
+    security.users = users
 
 
 def summary(directory: Directory) -> dict[str, Any]:
@@ -33,28 +48,29 @@ def summary(directory: Directory) -> dict[str, Any]:
     }
 
 
-@router.get("/directory", summary="The organisation and rules in force")
+@router.get("/directory", summary="The organisation and rules in force", dependencies=[Depends(OPERATOR)])
 async def directory(request: Request) -> dict[str, Any]:
     """Versions and counts of what the router routes with."""
     return summary(_router(request).ctx.directory)
 
 
-@router.get("/units", summary="Every assignable unit by id")
+@router.get("/units", summary="Every assignable unit by id", dependencies=[Depends(OPERATOR)])
 async def units(request: Request) -> list[dict[str, Any]]:
     """Units of the organisation (departments as dept:<code>)."""
     return [{"unit_id": u.unit_id, "kind": u.kind, "name": u.name}
             for u in _router(request).ctx.directory.org.all_units().values()]
 
 
-@router.post("/reload", summary="Reload organisation and rules from their files (no restart)")
+@router.post("/reload", summary="Reload organisation and rules from their files (no restart)",
+             dependencies=[Depends(ADMIN)])
 async def reload(request: Request) -> dict[str, Any]:
     """Validate both files and swap them in together; on any error keep the old ones and answer 422."""
     running = _router(request)
     try:
         fresh = load_directory(running.settings)
+        swap_directory(request, fresh, users_for(request, fresh))
     except FileInvalid as exc:
         raise HTTPException(422, {"errors": exc.errors}) from None
-    running.ctx.directory = fresh
     return summary(fresh)
 
 
@@ -73,10 +89,11 @@ def _upload(request: Request, text: str, kind: str) -> dict[str, Any]:
         else:
             fresh = Directory(current.org, parse_rules(text, name=f"upload:{path.name}",
                                                        dept_codes=set(current.org.departments)))
+        users = users_for(request, fresh)
     except FileInvalid as exc:
         raise HTTPException(422, {"errors": exc.errors}) from None
     backup = replace_file(path, text)
-    running.ctx.directory = fresh
+    swap_directory(request, fresh, users)
     return {**summary(fresh), "written": str(path), "previous_version_kept_as": str(backup)}
 
 
@@ -85,13 +102,15 @@ def path_text(path: Any) -> str:
     return str(path.read_text(encoding="utf-8"))
 
 
-@router.put("/organisation", summary="Replace the organisation file (YAML or JSON text), validated first")
+@router.put("/organisation", summary="Replace the organisation file (YAML or JSON text), validated first",
+            dependencies=[Depends(ADMIN)])
 async def put_organisation(request: Request, text: str = Body(..., media_type="text/plain")) -> dict[str, Any]:
     """422 with file/line/field errors leaves everything as it was."""
     return _upload(request, text, "org")
 
 
-@router.put("/rules", summary="Replace the routing rules file (YAML or JSON text), validated first")
+@router.put("/rules", summary="Replace the routing rules file (YAML or JSON text), validated first",
+            dependencies=[Depends(ADMIN)])
 async def put_rules(request: Request, text: str = Body(..., media_type="text/plain")) -> dict[str, Any]:
     """422 with file/line/field errors leaves everything as it was."""
     return _upload(request, text, "rules")

@@ -9,6 +9,7 @@ from contracts.envelope import Envelope
 from router.config import RouterSettings
 from router.handlers.context import Context
 from router.metrics import RouterMetrics
+from servicekit.auth.setup import source_policy
 from servicekit.consumer import subscribe_envelopes
 from servicekit.runtime import BrokerRuntime
 
@@ -46,5 +47,7 @@ def subscribe_all(runtime: BrokerRuntime, ctx: Context, metrics: RouterMetrics, 
                   log: logging.Logger) -> None:
     """Consume the router's three queues: requests, department replies and SLA breaches."""
     handle = dispatcher(ctx, metrics, log)
+    sources = source_policy(settings)
     for purpose in ("router.requests", "router.departments", "router.sla"):
-        subscribe_envelopes(runtime.broker, settings.topology, purpose, handle, prefetch=settings.prefetch, log=log)
+        subscribe_envelopes(runtime.broker, settings.topology, purpose, handle, prefetch=settings.prefetch, log=log,
+                            sources=sources)

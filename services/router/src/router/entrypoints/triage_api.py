@@ -11,12 +11,15 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from router.domain.case import ActorInfo, InvalidTransition
-from router.entrypoints.auth import require_staff
+from router.entrypoints.access import OPERATOR, TRIAGERS, case_for, communities_for, paths_of, visible
 from router.entrypoints.schemas import CaseOut
 from router.handlers import triage
 from router.handlers.context import CaseNotFound, Context
+from servicekit.auth.principal import Principal
 
-router = APIRouter(prefix="/v1/triage", tags=["triage"], dependencies=[Depends(require_staff)])
+router = APIRouter(prefix="/v1/triage", tags=["triage"], responses={
+    401: {"description": "no or bad credentials"}, 403: {"description": "role or scope not allowed"}})
+Triager = Annotated[Principal, Depends(TRIAGERS)]
 
 
 class TriageIn(BaseModel):
@@ -34,28 +37,34 @@ def _ctx(request: Request) -> Context:
 
 
 @router.get("", response_model=list[CaseOut], summary="Cases waiting for manual triage, oldest first")
-async def queue(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[CaseOut]:
-    """Open cases with needs_triage, each with the model's suggestion when there was one."""
-    cases = await _ctx(request).repo.list_cases(needs_triage=True, limit=limit)
-    return [CaseOut.of(c) for c in reversed(cases) if c.is_open]
+async def queue(request: Request, principal: Triager,
+                limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[CaseOut]:
+    """Open cases with needs_triage in the caller's subtree, each with the model's suggestion when there was one."""
+    index = paths_of(request)
+    communities = communities_for(principal, index, None)
+    if communities == ():
+        return []
+    cases = await _ctx(request).repo.list_cases(community_ids=communities, needs_triage=True, limit=limit)
+    return [CaseOut.of(c) for c in reversed(visible(principal, index, cases)) if c.is_open]
 
 
 @router.get("/decisions.csv", summary="Manual decisions as training rows (title, body, label)",
             response_class=Response)
-async def decisions_csv(request: Request) -> Response:
-    """CSV for `router-train --data`: one row per decided case."""
+async def decisions_csv(request: Request, principal: Annotated[Principal, Depends(OPERATOR)]) -> Response:
+    """CSV for `router-train --data`: one row per decided case in the caller's subtree (operators)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["title", "body", "label"])
-    for case in await _ctx(request).repo.triage_decisions():
+    for case in visible(principal, paths_of(request), await _ctx(request).repo.triage_decisions()):
         writer.writerow([case.title or "", case.text, (case.triage_decision or {}).get("label", "")])
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
 
 
 @router.post("/{case_id}", response_model=CaseOut, summary="Decide the category; the case is routed at once")
-async def decide(case_id: str, body: TriageIn, request: Request,
+async def decide(case_id: str, body: TriageIn, request: Request, principal: Triager,
                  idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> CaseOut:
-    """422 for unknown codes, 404 unknown case, 409 when the case is not waiting for triage."""
+    """422 for unknown codes, 404 unknown case, 403 outside your scope, 409 when the case is not waiting for triage."""
+    await case_for(request, principal, case_id)
     try:
         case = await triage.decide(_ctx(request), case_id, class_code=body.class_code, sub_category=body.sub_category,
                                    actor=ActorInfo("staff", body.actor_id), note=body.note,

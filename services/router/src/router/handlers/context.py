@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Protocol
 
 from router.adapters.repository import CaseRepository, ConcurrentUpdate
@@ -15,6 +16,7 @@ from router.domain.case import Case
 from router.domain.org import Organisation
 from router.domain.rules import RuleSet
 from router.metrics import RouterMetrics
+from servicekit.auth.orgindex import OrgIndex
 
 
 class TextModel(Protocol):
@@ -31,6 +33,13 @@ class Directory:
 
     org: Organisation
     rules: RuleSet
+
+    @cached_property
+    def paths(self) -> OrgIndex:
+        """Org paths of every node and unit, for authorisation."""
+        from router.adapters.org_paths import org_index
+
+        return org_index(self.org)
 
 
 @dataclass
