@@ -21,9 +21,10 @@ COMPOUND = "qc-jh-jh-hy"
 
 
 def make_settings(tmp_path: Path, rabbitmq_url: str, **extra: object) -> IntakeSettings:
-    """Settings isolated from a live platform: own data dir and AMQP prefix."""
+    """Settings isolated from a live platform: own data dir and AMQP prefix; staff calls need credentials."""
+    values: dict[str, object] = {"dev_anonymous": False, **extra}
     return IntakeSettings(data_dir=tmp_path, rabbitmq_url=rabbitmq_url, amqp_prefix=f"t-{uuid.uuid4().hex[:8]}",
-                          org_file=ORG_FILE, mongodb_url=None, outbox_poll_s=0.1, **extra)
+                          org_file=ORG_FILE, mongodb_url=None, outbox_poll_s=0.1, **values)
 
 
 async def delete_topology(url: str, topo: Topology) -> None:

@@ -6,8 +6,9 @@ import sys
 
 import uvicorn
 
-from intake.config import IntakeSettings, MissingKeyError
+from intake.config import IntakeSettings
 from intake.entrypoints.api import create_app
+from servicekit.auth.envsecrets import MissingSecret
 from servicekit.logs import configure_logging
 
 
@@ -23,10 +24,8 @@ def main() -> None:
     settings = IntakeSettings()
     log = configure_logging("intake", settings.log_level)
     try:
-        settings.resolved_contact_key()
-        settings.resolved_storage_key()
-        settings.resolved_qr_keys()
-    except MissingKeyError as exc:
+        app = create_app(settings)
+    except MissingSecret as exc:
         print(str(exc), file=sys.stderr)
         raise SystemExit(2) from exc
     store = (f"mongodb ({settings.mongodb_db})" if settings.mongodb_url else
@@ -35,7 +34,7 @@ def main() -> None:
     print(f"intake: store={store} broker={_redact(settings.rabbitmq_url)}{keys} "
           f"listening on http://{settings.host}:{settings.port}", flush=True)
     log.info("starting", extra={"port": settings.port})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.auth.envsecrets import MissingSecret
 from servicekit.settings import ServiceSettings
 
 # Fixed, public development keys (Fernet, urlsafe base64 of 32 bytes). Used only when dev_mode is on
@@ -17,7 +18,7 @@ DEV_QR_KEYS = "dev:whistle-dev-qr-secret-not-safe"
 DEV_STAFF_TOKENS = "dev-staff-token:演示工作人员"
 
 
-class MissingKeyError(RuntimeError):
+class MissingKeyError(MissingSecret):
     """A key needed to protect residents' data is not configured outside dev mode."""
 
 
@@ -50,15 +51,26 @@ class IntakeSettings(ServiceSettings):
     max_photos: int = 3
 
     def staff_token_map(self) -> dict[str, str]:
-        """Staff API tokens to names; a documented dev token in dev mode when none is set."""
-        raw = self.staff_tokens or (DEV_STAFF_TOKENS if self.dev_mode else "")
+        """Static staff tokens to names: dev mode only (the documented dev token when none is set).
+
+        Outside dev mode staff present bearer JWTs (docs/security.md) and a static token refuses the start.
+        """
+        if not self.dev_mode:
+            if self.staff_tokens:
+                raise MissingKeyError("intake: INTAKE_STAFF_TOKENS is for dev mode only; outside it staff sign in "
+                                      "with bearer tokens (docs/security.md)")
+            return {}
+        raw = self.staff_tokens or DEV_STAFF_TOKENS
         pairs = (p.split(":", 1) for p in raw.split(",") if ":" in p)
         return {token.strip(): name.strip() for token, name in pairs if token.strip()}
 
     def open311_key_set(self) -> set[str]:
-        """Accepted Open311 API keys; `dev-open311-key` in dev mode when none is set."""
+        """Accepted Open311 API keys; `dev-open311-key` in dev mode when none is set (refused outside it)."""
         raw = self.open311_api_keys or ("dev-open311-key" if self.dev_mode else "")
-        return {k.strip() for k in raw.split(",") if k.strip()}
+        keys = {k.strip() for k in raw.split(",") if k.strip()}
+        if not self.dev_mode and "dev-open311-key" in keys:
+            raise MissingKeyError("intake: INTAKE_OPEN311_API_KEYS holds the public dev key dev-open311-key")
+        return keys
 
     def base_url(self) -> str:
         """The public base URL used in QR codes and links."""
@@ -86,8 +98,10 @@ class IntakeSettings(ServiceSettings):
 
 
 def _key_or_dev(value: str | None, dev: str, name: str, dev_mode: bool) -> str:
-    if value:
+    if value and (dev_mode or dev not in (v.strip() for v in value.split(","))):
         return value
     if dev_mode:
         return dev
+    if value:
+        raise MissingKeyError(f"intake: {name} still has the public development value; set a real key")
     raise MissingKeyError(f"intake: {name} is not set; outside dev mode (WHISTLE_DEV_MODE=false) it is required")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,9 @@ from intake.entrypoints.schemas import SubmitRequestIn
 from intake.handlers import Intake
 
 
-async def import_hotline(intake: Intake, text: str, *, is_json: bool, staff: str, now: datetime) -> dict[str, Any]:
-    """Import every readable order; return counts, created requests, duplicates and errors by line."""
+async def import_hotline(intake: Intake, text: str, *, is_json: bool, staff: str, now: datetime,
+                         allowed: Callable[[str | None, str | None], bool] = lambda _c, _b: True) -> dict[str, Any]:
+    """Import every readable order the caller may file (`allowed`); counts, requests, duplicates, errors by line."""
     rows, errors = hotline.parse_json(text) if is_json else hotline.parse_csv(text)
     created: list[dict[str, Any]] = []
     duplicates: list[dict[str, Any]] = []
@@ -24,13 +26,21 @@ async def import_hotline(intake: Intake, text: str, *, is_json: bool, staff: str
         if missing:
             errors += [{"line": row.line, "field": m, "message": "必填项为空"} for m in missing]
             continue
-        earlier = await intake.repo.by_external_ref(row.fields["order_no"])
-        if earlier is not None:
-            duplicates.append({"line": row.line, "order_no": row.fields["order_no"], "id": earlier.id,
-                               "tracking_code": earlier.tracking_code})
-            continue
         try:
             body = SubmitRequestIn.model_validate_json(_json(hotline.submission(row)))
+        except ValueError as exc:
+            errors += _row_errors(row.line, exc)
+            continue
+        if not allowed(body.compound_id, body.location.building if body.location else None):
+            errors.append({"line": row.line, "field": "compound_id", "message": "该小区不在您的管辖范围内"})
+            continue
+        earlier = await intake.repo.by_external_ref(row.fields["order_no"])
+        if earlier is not None:
+            seen = allowed(earlier.compound_id, earlier.building)  # never reveal another subtree's request
+            duplicates.append({"line": row.line, "order_no": row.fields["order_no"],
+                               **({"id": earlier.id, "tracking_code": earlier.tracking_code} if seen else {})})
+            continue
+        try:
             outcome = await intake.submit(body, now=now, submitted_by=staff)
         except ValueError as exc:
             errors += _row_errors(row.line, exc)

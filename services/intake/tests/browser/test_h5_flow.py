@@ -113,7 +113,7 @@ async def _resolve(settings: IntakeSettings, request_id: str) -> None:
         ch = await conn.channel()
         exchange = await ch.get_exchange(settings.topology.events_exchange)
         for data in (routed, resolved):
-            env = new_event(data, source="/test", subject="case-b1")
+            env = new_event(data, source="/whistle/router", subject="case-b1")
             await exchange.publish(aio_pika.Message(env.model_dump_json().encode()), routing_key=env.type)
 
 

@@ -28,8 +28,9 @@ async def publish(settings, rabbitmq_url, *payloads):
         ch = await conn.channel()
         exchange = await ch.get_exchange(settings.topology.events_exchange)
         for data in payloads:
+            source = "/whistle/notifier" if getattr(data, "event_type", "").startswith("sla.") else "/whistle/router"
             env = data if isinstance(data, Envelope) else new_event(
-                data, source="/test/router", subject=getattr(data, "case_id", None))
+                data, source=source, subject=getattr(data, "case_id", None))
             await exchange.publish(aio_pika.Message(env.model_dump_json().encode(), message_id=env.id),
                                    routing_key=env.type)
 
@@ -76,7 +77,7 @@ async def test_case_events_drive_the_plain_chinese_timeline_and_feedback_reopens
     assert early.status_code == 409 and early.json()["detail"][0]["message"] == "诉求办结后才能评价"
 
     resolved = new_event(transition(CaseResolved, case_id, "resolved", resolution="已联系楼上住户更换防水层"),
-                         source="/test/router", subject=case_id)
+                         source="/whistle/router", subject=case_id)
     await publish(settings, rabbitmq_url, resolved, resolved)  # a redelivery is applied once
     view = await wait_view(client, created, lambda v: v["status"] == "resolved")
     assert view["can_rate"] and not view["can_cancel"]

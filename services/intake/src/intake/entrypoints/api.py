@@ -21,29 +21,42 @@ from intake.entrypoints import (
     routes_requests,
     routes_staff,
 )
+from intake.entrypoints.access import authenticator_for
 from intake.entrypoints.consumer import subscribe
 from intake.entrypoints.errors import install_error_handlers, install_rate_limit_handler
 from intake.entrypoints.guards import Limiters
 from intake.metrics import create_metrics
 from intake.retention import run_retention
+from servicekit.auth.audit_http import audit_router, install_audit
+from servicekit.auth.audit_stores import open_audit_log
+from servicekit.auth.orgindex import OrgIndex
+from servicekit.auth.setup import install_auth
 from servicekit.http import ops_router
 
 DESCRIPTION = """Whistle intake: residents' requests (诉求) in, tracking and return visit out.
 
 Errors: `4xx` with `{"detail": [{"field": "text", "message": "请填写诉求内容"}]}` — `field` is the dotted
-path of the offending field, `message` is Chinese for residents."""
+path of the offending field, `message` is Chinese for residents.
+
+Residents use the per-request access token; staff present a bearer token (docs/security.md)."""
+AUDITED_READS = ("get_staff_request", "get_photo")
 
 
 def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = True) -> FastAPI:
-    """Build the app; the store, handlers and broker runtime are created in the lifespan."""
+    """Build the app (refusing missing secrets outside dev mode); the store and broker open in the lifespan."""
     settings = settings or IntakeSettings()
     log = logging.getLogger("intake")
     metrics = create_metrics()
+    for resolve in (settings.resolved_contact_key, settings.resolved_storage_key, settings.resolved_qr_keys,
+                    settings.open311_key_set):
+        resolve()
+    auth = authenticator_for(settings, OrgIndex.from_file(settings.org_file))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = await build(settings, log)
         app.state.container = container
+        app.state.audit = await open_audit_log(settings, "intake")
         app.state.photos = container.photos
         subscribe(container, metrics, log)
         retention = asyncio.create_task(run_retention(
@@ -58,10 +71,13 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
             if start_broker:
                 await container.runtime.stop()
             await container.close()
+            await app.state.audit.close()
 
     app = FastAPI(title="Whistle intake", version="1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.metrics = metrics
     app.state.settings = settings
+    install_auth(app, auth)
+    install_audit(app, service="intake", log_of=lambda a: getattr(a.state, "audit", None), audited_reads=AUDITED_READS)
     install_error_handlers(app)
     install_rate_limit_handler(app)
     app.state.limiters = Limiters(RateLimiter(settings.rate_limit_per_ip, settings.rate_window_s),
@@ -79,4 +95,5 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
         return await app.state.container.repo.ping()
 
     app.include_router(ops_router("intake", {"broker": broker_ok, "store": store_ok}, metrics.registry))
+    app.include_router(audit_router(lambda a: getattr(a.state, "audit", None)))
     return app

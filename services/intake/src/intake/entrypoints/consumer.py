@@ -7,6 +7,7 @@ import logging
 from contracts.envelope import Envelope
 from intake.bootstrap import Container
 from intake.metrics import IntakeMetrics
+from servicekit.auth.setup import source_policy
 from servicekit.consumer import subscribe_envelopes
 
 
@@ -19,4 +20,5 @@ def subscribe(container: Container, metrics: IntakeMetrics, log: logging.Logger)
             metrics.case_events.labels(envelope.type).inc()
 
     subscribe_envelopes(container.runtime.broker, container.runtime.topology, "intake.case-updates",
-                        on_case_event, prefetch=container.settings.prefetch, log=log)
+                        on_case_event, prefetch=container.settings.prefetch, log=log,
+                        sources=source_policy(container.settings))

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from intake.domain.validation import FieldError, InputRejected, from_pydantic
+from servicekit.auth.deps import AuthError
 
 _LOCATIONS = ("body", "query", "path", "header", "form")
 
@@ -43,6 +44,13 @@ def install_error_handlers(app: FastAPI) -> None:
         if metrics is not None:
             metrics.rejected.inc()
         return JSONResponse(error_body(_translate(exc)), status_code=422)
+
+    @app.exception_handler(AuthError)
+    async def on_auth(request: Request, exc: AuthError) -> JSONResponse:
+        message = ("需要工作人员凭证（Authorization: Bearer …）" if exc.status_code == 401
+                   else "无权访问：超出您的权限或管辖范围")
+        body = {"detail": [{"field": exc.field, "message": message, "reason": exc.message}]}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(InputRejected)
     async def on_rejected(request: Request, exc: InputRejected) -> JSONResponse:

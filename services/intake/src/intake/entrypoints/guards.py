@@ -1,15 +1,13 @@
-"""Request guards: rate limits (429 + Retry-After) and staff authentication."""
+"""Request guards: rate limits (429 + Retry-After)."""
 
 from __future__ import annotations
 
-import hmac
 import time
 from dataclasses import dataclass
 
 from fastapi import Request
 
 from intake.adapters.ratelimit import RateLimiter
-from intake.domain.validation import FieldError, InputRejected
 from intake.entrypoints.deps import container_of
 
 
@@ -50,23 +48,3 @@ def enforce_rate_limits(request: Request, phone: str | None) -> None:
             raise RateLimited(wait, field)
     for limiter, key, _ in checks:
         limiter.hit(key, now)
-
-
-def staff_name(request: Request) -> str | None:
-    """The staff member behind `Authorization: Bearer <token>`, or None."""
-    header = request.headers.get("authorization", "")
-    if not header.lower().startswith("bearer "):
-        return None
-    presented = header[7:].strip()
-    for token, name in container_of(request).settings.staff_token_map().items():
-        if hmac.compare_digest(token, presented):
-            return name
-    return None
-
-
-def require_staff(request: Request) -> str:
-    """The staff member's name, or 401."""
-    name = staff_name(request)
-    if name is None:
-        raise InputRejected([FieldError("Authorization", "需要工作人员凭证（Authorization: Bearer …）")], status=401)
-    return name

@@ -8,19 +8,20 @@ from typing import Annotated
 from fastapi import APIRouter, File, Header, Query, Request, Response, UploadFile
 
 from intake.domain.photos import EXTENSIONS, PhotoRejected, inspect_photo
+from intake.entrypoints.access import Caller, sees, staff_caller
 from intake.entrypoints.deps import container_of
 from intake.entrypoints.errors import reject
-from intake.entrypoints.guards import enforce_rate_limits, staff_name
+from intake.entrypoints.guards import enforce_rate_limits
 
 router = APIRouter(prefix="/v1", tags=["photos"])
 
 
 @router.post("/photos", status_code=201, summary="Upload one photo (JPEG/PNG/WebP, at most 5 MB)",
              responses={413: {"description": "too large"}, 415: {"description": "not JPEG/PNG/WebP"}})
-async def upload_photo(request: Request, file: Annotated[UploadFile, File()]) -> dict[str, object]:
+async def upload_photo(request: Request, file: Annotated[UploadFile, File()], caller: Caller) -> dict[str, object]:
     """Store the photo and return its id, to list under `photos` in POST /v1/requests."""
     c = container_of(request)
-    if staff_name(request) is None:
+    if staff_caller(caller) is None:
         enforce_rate_limits(request, None)
     data = await file.read(c.settings.max_photo_bytes + 1)
     try:
@@ -35,16 +36,16 @@ async def upload_photo(request: Request, file: Annotated[UploadFile, File()]) ->
 
 @router.get("/requests/{request_id}/photos/{photo_id}", response_class=Response,
             responses={403: {"description": "wrong token"}, 404: {"description": "unknown photo"}},
-            summary="A photo of a request (access token or staff)")
-async def get_photo(request_id: str, photo_id: str, request: Request,
+            summary="A photo of a request (access token or staff in scope)")
+async def get_photo(request_id: str, photo_id: str, request: Request, caller: Caller,
                     x_access_token: Annotated[str | None, Header()] = None,
                     token: Annotated[str | None, Query()] = None) -> Response:
-    """The photo bytes, only for the resident with the token or staff."""
+    """The photo bytes, only for the resident with the token or staff in whose subtree the request lies."""
     c = container_of(request)
     req = await c.repo.get(request_id)
     if req is None or photo_id not in req.photos:
         raise reject(404, "photo", "未找到该照片")
-    if staff_name(request) is None and not c.intake.token_matches(req, x_access_token or token):
+    if not sees(request, caller, req) and not c.intake.token_matches(req, x_access_token or token):
         raise reject(403, "token", "访问凭证无效，无法查看该照片")
     data = await request.app.state.photos.get(photo_id)
     if data is None:

@@ -10,13 +10,16 @@ from fastapi.responses import JSONResponse
 
 from contracts.channels import Channel
 from intake.domain.actions import ActionRefused
+from intake.entrypoints.access import Caller, compound_place, paths_of, staff_caller
 from intake.entrypoints.deps import container_of
 from intake.entrypoints.errors import reject
-from intake.entrypoints.guards import enforce_rate_limits, staff_name
+from intake.entrypoints.guards import enforce_rate_limits
 from intake.entrypoints.schemas import CancelIn, FeedbackIn, SubmitRequestIn, SubmitRequestOut
 from intake.entrypoints.views import RequestOut, request_view
 from intake.handlers import IdempotencyConflict, Submitted
 from intake.resident_actions import cancel_request, submit_feedback
+from servicekit.auth.deps import authorize_place
+from servicekit.auth.principal import Principal
 
 router = APIRouter(prefix="/v1", tags=["requests"])
 
@@ -49,16 +52,19 @@ def _public_only(body: SubmitRequestIn) -> None:
                         429: {"description": "rate limited (Retry-After)"}},
              summary="Submit a resident's request")
 async def submit_request(
-    body: SubmitRequestIn, request: Request,
+    body: SubmitRequestIn, request: Request, caller: Caller,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
     """Store the request with its `request.submitted.v1` event; answer id, tracking code, access token.
 
-    Staff (`Authorization: Bearer <staff token>`) may submit on a resident's behalf on any channel
-    (hotline, grid patrol, volunteer, WeChat group, staff proxy) and are not rate limited.
+    Staff (`Authorization: Bearer <token>`) may submit on a resident's behalf on any channel (hotline, grid
+    patrol, volunteer, WeChat group, staff proxy) for compounds in their subtree, and are not rate limited.
     """
     c = container_of(request)
-    staff = staff_name(request)
+    principal = staff_caller(caller)
+    if principal is not None:
+        _staff_scope(request, principal, body)
+    staff = (principal.name or principal.subject) if principal else None
     if staff is None:
         _public_only(body)
         enforce_rate_limits(request, body.contact.phone if body.contact else None)
@@ -73,6 +79,15 @@ async def submit_request(
         request.app.state.metrics.submitted.labels(outcome.request.channel).inc()
     answer = submitted_answer(request, outcome)
     return JSONResponse(answer.model_dump(), status_code=201)
+
+
+def _staff_scope(request: Request, principal: Principal, body: SubmitRequestIn) -> None:
+    """Staff file only for compounds in their subtree (an unknown compound is left to validation)."""
+    compound = container_of(request).intake.directory.get(body.compound_id or "")
+    if compound is not None:
+        building = body.location.building if body.location else None
+        authorize_place(request, principal, compound_place(paths_of(request), compound, building),
+                        what=f"compound {compound.id}")
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut,
