@@ -77,7 +77,7 @@ def routed(case_id: str = "c1", *, sub: str = "leak", cls: str = "dispute", tier
                       district_id="qc"), category=CategoryRef(class_code=cls, sub_category=sub),
                       classified_by="rule", tier=tier, units=[UnitRef(unit_id="u1", kind="grid_worker", name="陈刚")],
                       sla_policy="standard", submitted_at=at, routed_at=at)
-    return new_event(data, source="/test/router", subject=case_id, now=at)
+    return new_event(data, source="/whistle/router", subject=case_id, now=at)
 
 
 def transition(model: type[EventData], case_id: str, *, at: datetime, tier: int = 1, status: str = "x",
@@ -85,7 +85,7 @@ def transition(model: type[EventData], case_id: str, *, at: datetime, tier: int 
     """A case transition envelope (accepted, escalated, resolved …)."""
     data = model(case_id=case_id, community_id="qc-jh-jh", from_status="routed", status=status, tier=tier,
                  actor=Actor(kind="system", id="test"), occurred_at=at, **extra)  # type: ignore[call-arg]
-    return new_event(data, source="/test/router", subject=case_id, now=at)
+    return new_event(data, source="/whistle/router", subject=case_id, now=at)
 
 
 class EventFactory:

@@ -9,6 +9,7 @@ import uvicorn
 
 from notifier.config import NotifierSettings
 from notifier.entrypoints.api import create_app
+from servicekit.auth.envsecrets import MissingSecret
 from servicekit.logs import configure_logging
 
 
@@ -23,6 +24,11 @@ def main() -> None:
     """Run the notifier until SIGINT/SIGTERM (the lifespan stops the scheduler and the broker cleanly)."""
     settings = NotifierSettings()
     configure_logging("notifier", settings.log_level)
+    try:
+        app = create_app(settings)
+    except MissingSecret as exc:
+        print(str(exc), file=sys.stderr)
+        raise SystemExit(2) from exc
     if settings.mongodb_url:
         store = f"store=mongodb ({_redact(settings.mongodb_url)} db {settings.database_name})"
     else:
@@ -32,7 +38,7 @@ def main() -> None:
           f"listening on http://{settings.host}:{settings.port}", flush=True)
     # uvicorn re-raises SIGTERM after its clean shutdown; exit 0 then, so supervisors see a normal stop.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
 
 
 if __name__ == "__main__":

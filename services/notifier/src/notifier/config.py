@@ -11,7 +11,10 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from notifier.adapters.channels.sms import DEFAULT_BODY
+from servicekit.auth.envsecrets import MissingSecret, refuse_public
 from servicekit.settings import ServiceSettings
+
+DEV_WEBHOOK_SECRET = "whistle-dev-secret"  # public: dev mode only
 
 
 def _instance_id() -> str:
@@ -43,7 +46,7 @@ class NotifierSettings(ServiceSettings):
     retry_cap_s: float = Field(3600.0, gt=0)
     quiet_start: time = time(22, 0)
     quiet_end: time = time(7, 0)
-    webhook_secret: str = Field("whistle-dev-secret", description="HMAC-SHA256 key of the webhook signature")
+    webhook_secret: str = Field(DEV_WEBHOOK_SECRET, description="HMAC-SHA256 key of the webhook signature")
     http_timeout_s: float = 10.0
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -56,6 +59,13 @@ class NotifierSettings(ServiceSettings):
     sms_method: str = "POST"
     sms_body_template: str = DEFAULT_BODY
     sms_headers: dict[str, str] = Field(default_factory=dict)
+
+    def check_secrets(self) -> None:
+        """Outside dev mode refuse the public default webhook secret (MissingSecret names it)."""
+        refuse_public(self.webhook_secret, name="NOTIFIER_WEBHOOK_SECRET", dev_mode=self.dev_mode,
+                      public_values=[DEV_WEBHOOK_SECRET, "change-me-webhook-secret"])
+        if not self.dev_mode and len(self.webhook_secret) < 16:
+            raise MissingSecret("NOTIFIER_WEBHOOK_SECRET is shorter than 16 characters; set a real secret")
 
     @property
     def sqlite_path(self) -> Path:

@@ -12,10 +12,14 @@ from pydantic import BaseModel
 
 from notifier.bootstrap import Notifier, build
 from notifier.config import NotifierSettings
+from notifier.entrypoints.access import DENIED, Staff, authenticator_for, authorize_clock
 from notifier.entrypoints.api_assets import assets_router
 from notifier.entrypoints.api_notifications import notifications_router
 from notifier.entrypoints.schemas import TimerOut
 from notifier.metrics import NotifierMetrics
+from servicekit.auth.audit_http import audit_router, install_audit
+from servicekit.auth.audit_stores import open_audit_log
+from servicekit.auth.setup import install_auth
 from servicekit.http import ops_router
 from servicekit.logs import configure_logging
 
@@ -42,10 +46,12 @@ def api_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["timers"])
 
     @router.get("/timers", summary="A case's SLA deadlines and timers", response_model=CaseTimersOut,
-                responses={404: {"description": "the notifier has not seen this case (yet)"}})
-    async def timers(request: Request, case_id: Annotated[str, Query(min_length=1, max_length=100)]) -> CaseTimersOut:
+                responses={404: {"description": "the notifier has not seen this case (yet)"}, **DENIED})
+    async def timers(request: Request, principal: Staff,
+                     case_id: Annotated[str, Query(min_length=1, max_length=100)]) -> CaseTimersOut:
         repo = _service(request).store.timers
         case = await repo.get_case(case_id)
+        authorize_clock(request, principal, case, case_id)
         listed = [TimerOut.of(t) for t in await repo.timers_for_case(case_id)]
         if case is None and not listed:
             raise HTTPException(404, f"no SLA clock for case {case_id} (yet)")
@@ -60,23 +66,30 @@ def api_router() -> APIRouter:
 
 
 def create_app(settings: NotifierSettings | None = None) -> FastAPI:
-    """The notifier's FastAPI app; the store, broker and scheduler open in the lifespan."""
+    """The notifier's FastAPI app (refusing public secrets outside dev mode); the store, broker and scheduler
+    open in the lifespan."""
     settings = settings or NotifierSettings()
+    settings.check_secrets()
     metrics = NotifierMetrics()
+    auth = authenticator_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log = configure_logging("notifier", settings.log_level)
         notifier = await build(settings, log, metrics=metrics)
         app.state.notifier = notifier
+        app.state.audit = await open_audit_log(settings, "notifier")
         await notifier.start()
         try:
             yield
         finally:
             await notifier.stop()
+            await app.state.audit.close()
 
     app = FastAPI(title="Whistle notifier", version="1.0", lifespan=lifespan,
                   description="SLA timers on a Chinese working calendar, reminders, escalation and notifications")
+    install_auth(app, auth)
+    install_audit(app, service="notifier", log_of=lambda a: getattr(a.state, "audit", None))
     app.include_router(api_router())
     app.include_router(notifications_router())
     app.include_router(assets_router())
@@ -88,6 +101,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         return await app.state.notifier.store.ping()  # type: ignore[no-any-return]
 
     app.include_router(ops_router("notifier", {"broker": broker_ok, "store": store_ok}, metrics.registry))
+    app.include_router(audit_router(lambda a: getattr(a.state, "audit", None)))
 
     @app.middleware("http")
     async def refresh_gauges(request: Request, call_next):  # type: ignore[no-untyped-def]

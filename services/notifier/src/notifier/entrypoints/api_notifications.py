@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from notifier.domain.notifications import Endpoint, Notification, mask
+from notifier.entrypoints.access import DENIED, Staff, authorize_clock
 
 
 class NotificationOut(BaseModel):
@@ -53,14 +54,19 @@ def notifications_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["notifications"])
 
     @router.get("/notifications", summary="A case's notifications and their delivery records",
-                response_model=list[NotificationOut])
-    async def notifications(request: Request,
+                response_model=list[NotificationOut], responses=DENIED)
+    async def notifications(request: Request, principal: Staff,
                             case_id: Annotated[str, Query(min_length=1, max_length=100)]) -> list[NotificationOut]:
+        clock = await request.app.state.notifier.store.timers.get_case(case_id)
+        authorize_clock(request, principal, clock, case_id)
         repo = request.app.state.notifier.store.notifications
         return [NotificationOut.of(n) for n in await repo.for_case(case_id)]
 
-    @router.post("/subscriptions", status_code=201, summary="Subscribe a resident to a case's status changes")
-    async def subscribe(request: Request, body: SubscriptionIn) -> dict[str, str]:
+    @router.post("/subscriptions", status_code=201, responses=DENIED,
+                 summary="Subscribe a resident to a case's status changes (staff, for a case in their subtree)")
+    async def subscribe(request: Request, body: SubscriptionIn, principal: Staff) -> dict[str, str]:
+        clock = await request.app.state.notifier.store.timers.get_case(body.case_id)
+        authorize_clock(request, principal, clock, body.case_id)
         repo = request.app.state.notifier.store.notifications
         await repo.subscribe(body.case_id, Endpoint(body.channel, body.address), ref=body.ref)
         return {"case_id": body.case_id, "channel": body.channel, "address": mask(body.address)}

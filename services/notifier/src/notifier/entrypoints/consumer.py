@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contracts.envelope import Envelope
 from notifier.config import NotifierSettings
 from notifier.handlers import Deps, handle_case_event
+from servicekit.auth.setup import source_policy
 from servicekit.consumer import subscribe_envelopes
 from servicekit.runtime import BrokerRuntime
 
@@ -24,4 +25,4 @@ def register_consumers(runtime: BrokerRuntime, settings: NotifierSettings, deps:
             on_stored()
 
     subscribe_envelopes(runtime.broker, runtime.topology, "notifier.cases", on_case_event,
-                        prefetch=settings.prefetch, log=log)
+                        prefetch=settings.prefetch, log=log, sources=source_policy(settings))
