@@ -12,6 +12,14 @@ from contracts.envelope import Envelope
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, a Monday
 
 
+def producer(event_type: str) -> str:
+    """The source the platform's producer allow-list expects for an event type."""
+    prefix = event_type.split(".")[0]
+    return {"sla": "/whistle/notifier", "reminder": "/whistle/notifier", "notification": "/whistle/notifier",
+            "hotspot": "/whistle/reports", "request": "/whistle/intake", "feedback": "/whistle/intake"}.get(
+        prefix, "/whistle/router")
+
+
 class Story:
     """Builds the envelopes of one case's life; `at(minutes)` is minutes after T0."""
 
@@ -30,7 +38,7 @@ class Story:
 
     def _env(self, type_: str, data: dict[str, Any], minutes: float) -> Envelope:
         self.n += 1
-        return Envelope(id=f"{self.case_id}-e{self.n}", source="/test", type=type_, time=self.at(minutes),
+        return Envelope(id=f"{self.case_id}-e{self.n}", source=producer(type_), type=type_, time=self.at(minutes),
                         subject=self.case_id, data={"case_id": self.case_id, **data})
 
     def routed(self, minutes: float = 0, *, requests: tuple[str, ...] | None = None) -> Envelope:

@@ -14,6 +14,7 @@ from reports.config import ReportsSettings
 from reports.domain.org import OrgIndex
 from reports.handlers import consume_event
 from reports.metrics import ReportsMetrics
+from servicekit.auth.setup import source_policy
 from servicekit.consumer import subscribe_envelopes
 from servicekit.runtime import BrokerRuntime
 from servicekit.storage.mongo import connect_mongo
@@ -53,5 +54,6 @@ def build(settings: ReportsSettings, log: logging.Logger) -> Container:
         outcome = await consume_event(repo, org, envelope)
         metrics.events.labels(envelope.type, outcome).inc()
 
-    subscribe_envelopes(runtime.broker, settings.topology, PURPOSE, handle, prefetch=settings.prefetch, log=log)
+    subscribe_envelopes(runtime.broker, settings.topology, PURPOSE, handle, prefetch=settings.prefetch, log=log,
+                        sources=source_policy(settings))
     return Container(settings, repo, org, runtime, metrics, log)

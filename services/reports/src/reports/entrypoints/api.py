@@ -12,13 +12,19 @@ from fastapi import FastAPI, Request
 
 from reports.bootstrap import Container, build
 from reports.config import ReportsSettings
+from reports.entrypoints.access import Staff, authenticator_for
 from reports.entrypoints.dashboard import dashboard_router
 from reports.entrypoints.filters import scope_from
 from reports.entrypoints.report_routes import report_router
 from reports.hotspot_job import detect_once, run_periodically
 from reports.hotspots.model import HotspotConfig
 from reports.queries import summary
+from servicekit.auth.audit_http import audit_router, install_audit
+from servicekit.auth.audit_stores import open_audit_log
+from servicekit.auth.setup import install_auth
 from servicekit.http import ops_router
+
+AUDITED_READS = ("get_query", "get_overdue")  # case rows with residents' texts
 
 
 def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
@@ -26,12 +32,14 @@ def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
     """Build the app; the store, broker and background tasks open and close with its lifespan."""
     log = log or logging.getLogger("reports")
     holder: dict[str, Container] = {}
+    auth = authenticator_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = build(settings, log)
         await container.repo.ensure_indexes()
         app.state.container = container
+        app.state.audit = await open_audit_log(settings, "reports")
         holder["c"] = container
         await container.runtime.start()
         stop = asyncio.Event()
@@ -44,9 +52,14 @@ def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
                 await asyncio.gather(task, return_exceptions=True)
             await container.runtime.stop()
             await container.repo.close()
+            await app.state.audit.close()
 
     app = FastAPI(title="Whistle reports", version="1.0", lifespan=lifespan,
-                  description="三率、SLA、明细查询与导出、热点发现、数据看板")
+                  description="三率、SLA、明细查询与导出、热点发现、数据看板。Staff bearer tokens; figures are limited "
+                              "to the caller's subtree (docs/security.md).")
+    install_auth(app, auth)
+    install_audit(app, service="reports", log_of=lambda a: getattr(a.state, "audit", None),
+                  audited_reads=AUDITED_READS)
 
     async def broker_ready() -> bool:
         return await holder["c"].runtime.ping() if "c" in holder else False
@@ -58,15 +71,18 @@ def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
     app.include_router(ops_router("reports", {"broker": broker_ready, "store": store_ready},
                                   metrics_registry))  # type: ignore[arg-type]
 
-    @app.get("/v1/reports/summary", tags=["reports"], summary="Totals, 三率 and counts by status, class, community")
-    async def get_summary(request: Request) -> dict:
+    @app.get("/v1/reports/summary", tags=["reports"], summary="Totals, 三率 and counts by status, class, community",
+             responses={401: {"description": "staff credentials required"},
+                        403: {"description": "a filter outside your scope"}})
+    async def get_summary(request: Request, principal: Staff) -> dict:
         container: Container = request.app.state.container
-        scope = scope_from(request)
+        scope = scope_from(request, principal)
         with container.metrics.query_seconds.labels("summary").time():
             return await summary(container.repo, container.org, scope)
 
     app.include_router(report_router(clock))
     app.include_router(dashboard_router())
+    app.include_router(audit_router(lambda a: getattr(a.state, "audit", None)))
     return app
 
 

@@ -7,6 +7,7 @@ from importlib.resources import files
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 
+from reports.entrypoints.access import Staff, visible_node
 from reports.entrypoints.filters import check_names
 
 ASSETS = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
@@ -30,11 +31,12 @@ def dashboard_router() -> APIRouter:
             raise HTTPException(404, "no such asset")
         return Response(_static(name), media_type=ASSETS[name], headers={"Cache-Control": "max-age=300"})
 
-    @router.get("/v1/reports/org", tags=["reports"], summary="Streets and communities for the filters")
-    async def org(request: Request) -> dict:
+    @router.get("/v1/reports/org", tags=["reports"], summary="Streets and communities for the filters (your subtree)",
+                responses={401: {"description": "staff credentials required"}})
+    async def org(request: Request, principal: Staff) -> dict:
         check_names(request, ())
         index = request.app.state.container.org
-        nodes = sorted(index.levels.items())
+        nodes = [(i, lv) for i, lv in sorted(index.levels.items()) if visible_node(request, principal, i)]
         return {
             "streets": [{"id": i, "name": index.name(i)} for i, lv in nodes if lv == "street"],
             "communities": [{"id": i, "name": index.name(i), "street": index.parents.get(i)}

@@ -7,7 +7,9 @@ from datetime import date
 from fastapi import HTTPException, Request
 
 from reports.domain.org import LEVELS
+from reports.entrypoints.access import scoped_nodes
 from reports.queries import Scope
+from servicekit.auth.principal import Principal
 
 SCOPE_PARAMS = (*LEVELS, "class", "category", "unit", "from", "to")
 
@@ -34,14 +36,14 @@ def parse_day(field: str, value: str | None) -> str | None:
         raise bad(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def scope_from(request: Request, extra: tuple[str, ...] = ()) -> Scope:
-    """The Scope of the request's filters, after checking every parameter name and value."""
+def scope_from(request: Request, principal: Principal, extra: tuple[str, ...] = ()) -> Scope:
+    """The Scope of the request's filters, checked by name and value and narrowed to the caller's subtree."""
     check_names(request, (*SCOPE_PARAMS, *extra))
     params = request.query_params
     day_from, day_to = parse_day("from", params.get("from")), parse_day("to", params.get("to"))
     if day_from and day_to and day_from > day_to:
         raise bad("to", "'to' is before 'from'")
     return Scope(
-        nodes={lv: params[lv] for lv in LEVELS if params.get(lv)},
+        nodes=scoped_nodes(request, principal, {lv: params[lv] for lv in LEVELS if params.get(lv)}),
         class_code=params.get("class") or None, category=params.get("category") or None,
         unit=params.get("unit") or None, day_from=day_from, day_to=day_to)

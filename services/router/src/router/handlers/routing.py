@@ -105,13 +105,21 @@ def issue_whistles(ctx: Context, case: Case, dept_codes: list[str], *, now: date
 
 
 def new_case(ctx: Context, req: RequestSubmitted, now: datetime) -> Case:
-    """A case opened by a request, before routing; street and district filled in from the organisation."""
+    """A case opened by a request, before routing; street, district and grid filled in from the organisation.
+
+    The grid is the one the router assigns by (named, the building's, else the compound's first), so every
+    service places the case in the same grid.
+    """
     place = req.place.model_dump(mode="json", exclude_none=True)
     community = req.place.community_id
     known = ctx.directory.org.communities.get(community)
     if known is not None:
         place.setdefault("street_id", known.street_id)
         place.setdefault("district_id", known.district_id)
+        path = ctx.directory.paths.place(community_id=community, compound_id=place.get("compound_id"),
+                                         grid_id=place.get("grid_id"), building=place.get("building"))
+        if len(path) == 5:
+            place["grid_id"] = path[4]
     reporter = reporter_of(req)
     return Case(
         case_id=case_id_for(req.request_id), community_id=community, place=place, text=req.text, title=req.title,
