@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import uvicorn
 
 from reports.config import ReportsSettings
 from reports.entrypoints.api import create_app
+from servicekit.auth.envsecrets import MissingSecret
 from servicekit.logs import configure_logging
 
 
@@ -20,11 +23,16 @@ def main() -> None:
     """Run the reports service until SIGINT/SIGTERM."""
     settings = ReportsSettings()
     log = configure_logging("reports", settings.log_level)
+    try:
+        app = create_app(settings, log=log)
+    except MissingSecret as exc:
+        print(str(exc), file=sys.stderr)
+        raise SystemExit(2) from exc
     store = (f"mongodb ({_redact(settings.mongodb_url)} db {settings.mongodb_db})" if settings.mongodb_url
              else f"sqlite ({settings.sqlite_path}; set MONGODB_URL for MongoDB)")
     print(f"reports: store={store} broker={_redact(settings.rabbitmq_url)} "
           f"listening on http://{settings.host}:{settings.port}", flush=True)
-    uvicorn.run(create_app(settings, log=log), host=settings.host, port=settings.port,
+    uvicorn.run(app, host=settings.host, port=settings.port,
                 log_config=None, access_log=False)
 
 
