@@ -1,5 +1,8 @@
 # Whistle: the one entry point for people and CI. `make run` and `make test` do their own set-up.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# This machine's pip configuration names local mirror folders that may not exist; that warning is noise.
+PIPQUIET := grep -v "is ignored: it is neither a file nor a directory" || true
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,8 +23,9 @@ help:
 $(STAMP): requirements.lock $(PYPROJECTS)
 	@echo "setup: creating the virtual environment in $(VENV) and installing pinned dependencies (first time: a few minutes) ..."
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
-	@for p in $(PACKAGES); do $(BIN)/python -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e $$p 2>&1 | grep -v -i "warn" || true; done
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock 2>&1 | { $(PIPQUIET); }
+	@for p in $(PACKAGES); do $(BIN)/python -m pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e $$p 2>&1 \
+		| { grep -v -E "is ignored: it is neither|BetaConfiguration|warnings.warn" || true; }; done
 	@$(BIN)/python -c "import contracts, servicekit, intake, router, notifier, reports" \
 		|| { echo "setup: the workspace packages did not install" >&2; exit 1; }
 	@touch $(STAMP)
