@@ -44,8 +44,8 @@ def case_to_doc(case: CaseClock) -> dict[str, Any]:
     return {
         "case_id": case.case_id, "community_id": case.community_id, "tier": case.tier, "policy": case.policy,
         "status": str(case.status), "category_class": case.category_class, "sub_category": case.sub_category,
-        "street_id": case.street_id, "district_id": case.district_id,
-        "response": _deadline_doc(case.response), "resolution": _deadline_doc(case.resolution),
+        "street_id": case.street_id, "district_id": case.district_id, "compound_id": case.compound_id,
+        "grid_id": case.grid_id, "response": _deadline_doc(case.response), "resolution": _deadline_doc(case.resolution),
         "reminders_at": list(case.reminders_at), "paused_at": utc(case.paused_at), "updated_at": utc(case.updated_at),
         "units": list(case.units), "emergency": case.emergency,
     }
@@ -57,6 +57,7 @@ def case_from_doc(doc: dict[str, Any], version: int) -> CaseClock:
         case_id=doc["case_id"], community_id=doc["community_id"], tier=int(doc["tier"]), policy=doc["policy"],
         status=ClockStatus(doc["status"]), category_class=doc.get("category_class"),
         sub_category=doc.get("sub_category"), street_id=doc.get("street_id"), district_id=doc.get("district_id"),
+        compound_id=doc.get("compound_id"), grid_id=doc.get("grid_id"),
         response=_deadline(doc.get("response")), resolution=_deadline(doc.get("resolution")),
         reminders_at=tuple(doc.get("reminders_at") or ()), paused_at=utc(doc.get("paused_at")),
         updated_at=utc(doc.get("updated_at")), units=tuple(doc.get("units") or ()),

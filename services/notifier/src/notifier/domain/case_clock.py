@@ -44,6 +44,8 @@ class CaseClock:
     sub_category: str | None = None
     street_id: str | None = None
     district_id: str | None = None
+    compound_id: str | None = None
+    grid_id: str | None = None
     response: Deadline | None = None
     resolution: Deadline | None = None
     reminders_at: tuple[float, ...] = (0.5, 0.8)

@@ -33,7 +33,8 @@ def on_routed(case: CaseClock | None, event: CaseRouted, *, at: datetime, start:
               rules: SlaRules) -> Outcome | None:
     """A new case starts both clocks at `start`; a re-routed one gives the new unit a fresh response time."""
     facts = {"community_id": event.place.community_id, "street_id": event.place.street_id,
-             "district_id": event.place.district_id, "category_class": event.category.class_code,
+             "district_id": event.place.district_id, "compound_id": event.place.compound_id,
+             "grid_id": event.place.grid_id, "category_class": event.category.class_code,
              "sub_category": event.category.sub_category, "tier": event.tier,
              "units": tuple(u.unit_id for u in event.units), "emergency": event.emergency}
     if case is None:

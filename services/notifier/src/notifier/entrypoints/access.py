@@ -35,13 +35,16 @@ def _index(request: Request) -> OrgIndex | None:
 
 
 def clock_place(request: Request, clock: CaseClock) -> Place:
-    """A case's place as far as the notifier knows it: district, street, community."""
+    """A case's place as the router routed it: district, street, community, compound and grid."""
     index = _index(request)
-    if index is not None and (path := index.path(clock.community_id)):
-        return path
-    if clock.district_id and clock.street_id:
-        return (clock.district_id, clock.street_id, clock.community_id)
-    return ()
+    if index is not None and index.path(clock.community_id):
+        return index.place(community_id=clock.community_id, compound_id=clock.compound_id, grid_id=clock.grid_id)
+    path: list[str] = []
+    for node in (clock.district_id, clock.street_id, clock.community_id, clock.compound_id, clock.grid_id):
+        if not node:
+            break
+        path.append(node)
+    return tuple(path) if len(path) >= 3 else ()
 
 
 def asset_place(request: Request, asset: Asset) -> Place:
@@ -60,7 +63,7 @@ def _check(request: Request, principal: Principal, place: Place, assignees: tupl
 def authorize_clock(request: Request, principal: Principal, clock: CaseClock | None, case_id: str) -> None:
     """404 for a case the notifier has not seen (admins excepted); 403 outside the caller's subtree.
 
-    The notifier knows a case down to its community; a grid worker sees the cases they are assigned to.
+    A grid worker also sees the cases they are assigned to (clocks stored before grids were recorded).
     """
     if clock is None:
         if principal.role is Role.PLATFORM_ADMIN:
