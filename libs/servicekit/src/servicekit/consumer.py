@@ -80,8 +80,9 @@ def subscribe_envelopes(
         service_queue(topology, purpose),
         ack_policy=AckPolicy.NACK_ON_ERROR,
         channel=Channel(prefetch_count=prefetch),
+        decoder=_undecoded,
     )
-    async def consume(message: RabbitMessage) -> None:
+    async def consume(message: Any) -> None:  # the RabbitMessage itself, handed over by `_undecoded`
         try:
             envelope = Envelope.model_validate_json(message.body)
             envelope.payload()
@@ -99,6 +100,16 @@ def subscribe_envelopes(
                 await dead_letter(broker, topology, purpose, message, f"handler failed: {exc!r}", log)
                 return
             raise
+
+
+async def _undecoded(message: RabbitMessage) -> RabbitMessage:
+    """FastStream's decoder hook returning the message itself.
+
+    The default decoder parses the JSON body only for the handler to parse it again as an Envelope, and
+    injecting the message through `Context` makes fast-depends resolve it in a worker thread per message;
+    together about 130 µs of CPU per delivery (docs/performance.md).
+    """
+    return message
 
 
 def _last_delivery(message: Any, topology: Topology) -> bool:
