@@ -18,7 +18,8 @@ P99_LIMIT_MS = 100.0
 
 
 def run_load(url: str, *, kind: str, rate: float, duration: float, warmup: float = 0.0, offset: int = 0,
-             extract: str | None = None, records: bool = False, timeout: float = 10.0) -> dict[str, Any]:
+             extract: str | None = None, records: bool = False, timeout: float = 10.0,
+             org: Path | None = None) -> dict[str, Any]:
     """Run `python -m bench.loadgen` once and return its figures."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "load.json"
@@ -29,6 +30,8 @@ def run_load(url: str, *, kind: str, rate: float, duration: float, warmup: float
             args += ["--extract", extract]
         if records:
             args.append("--records")
+        if org:
+            args += ["--org", str(org)]
         subprocess.run(args, cwd=REPO, check=True, timeout=duration + warmup + timeout + 120)
         return json.loads(out.read_text(encoding="utf-8"))
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import uvloop
 
-from bench.payloads import mixed_bodies, whistle_bodies
+from bench.payloads import ORG_FILE, mixed_bodies, whistle_bodies
 from bench.rawhttp import Pool, encode_request
 from bench.stats import percentile, summary_ms
 
@@ -98,13 +98,14 @@ class Run:
         return out
 
 
-def build_requests(url: str, kind: str, n: int, offset: int) -> list[bytes]:
-    """Pre-encoded requests of one kind: hello (GET) or intake bodies (POST)."""
+def build_requests(url: str, kind: str, n: int, offset: int, org_file: Path) -> list[bytes]:
+    """Pre-encoded requests of one kind: hello (GET) or intake bodies (POST) in the organisation's compounds."""
     parts = urlsplit(url)
     host = f"{parts.hostname}:{parts.port}"
     if kind == "get":
         return [encode_request("GET", host, parts.path or "/")] * n
-    bodies = mixed_bodies(n, offset=offset) if kind == "mixed" else whistle_bodies(n, offset=offset)
+    make = mixed_bodies if kind == "mixed" else whistle_bodies
+    bodies = make(n, offset=offset, org_file=org_file)
     return [encode_request("POST", host, parts.path, body) for body in bodies]
 
 
@@ -112,8 +113,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     """Build the requests, run, report."""
     warmup_n = int(args.rate * args.warmup)
     n = warmup_n + int(args.rate * args.duration)
-    run = Run(args.url, build_requests(args.url, args.kind, n, args.offset), rate=args.rate, warmup_n=warmup_n,
-              timeout_s=args.timeout, connections=args.connections, extract=args.extract)
+    requests = build_requests(args.url, args.kind, n, args.offset, args.org)
+    run = Run(args.url, requests, rate=args.rate, warmup_n=warmup_n, timeout_s=args.timeout,
+              connections=args.connections, extract=args.extract)
     span = await run.run()
     return run.report(span, records=args.records)
 
@@ -129,6 +131,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=512)
     parser.add_argument("--offset", type=int, default=0, help="first body number (keeps buildings unique)")
+    parser.add_argument("--org", type=Path, default=ORG_FILE, help="organisation file to take compounds from")
     parser.add_argument("--extract", help="JSON field of 2xx answers to keep per request")
     parser.add_argument("--records", action="store_true", help="keep [scheduled wall time, status, field]")
     parser.add_argument("--out", type=Path)

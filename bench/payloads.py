@@ -64,16 +64,16 @@ def _body(text: str, compound: str, building: str, i: int, rng: random.Random) -
     return body
 
 
-def mixed_bodies(n: int, *, seed: int = 7, offset: int = 0) -> list[bytes]:
+def mixed_bodies(n: int, *, seed: int = 7, offset: int = 0, org_file: Path = ORG_FILE) -> list[bytes]:
     """Everyday requests of every kind (for intake alone)."""
-    rng, places = random.Random(seed), compounds()
+    rng, places = random.Random(seed), compounds(org_file)
     return [json.dumps(_body(rng.choice(MIXED_TEXTS), rng.choice(places), str(rng.randint(1, 12)), offset + i, rng),
                        ensure_ascii=False).encode() for i in range(n)]
 
 
-def whistle_bodies(n: int, *, seed: int = 11, offset: int = 0) -> list[bytes]:
+def whistle_bodies(n: int, *, seed: int = 11, offset: int = 0, org_file: Path = ORG_FILE) -> list[bytes]:
     """Requests that each end in a whistle to a department; every one names its own building."""
-    rng, places = random.Random(seed), compounds()
+    rng, places = random.Random(seed), compounds(org_file)
     return [json.dumps(_body(rng.choice(WHISTLE_TEXTS)[0], rng.choice(places), f"{offset + i + 1}", offset + i, rng),
                        ensure_ascii=False).encode() for i in range(n)]
 

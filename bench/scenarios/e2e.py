@@ -16,14 +16,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.district import org_env, write_scaled_org
 from bench.drive import REPO, run_load
+from bench.payloads import compounds
 from bench.platform import RABBITMQ_URL, platform, prefix_of
 from bench.procfs import Watch
 from bench.queues import service_backlog, wait_queues_empty
 from bench.stats import summary_ms
 
 RATE, DURATION_S, WARMUP_S = 200, 60.0, 5.0
-DRAIN_CAP_S, STALL_S = 240.0, 15.0
+DRAIN_CAP_S, STALL_S = 90.0, 10.0
+COPIES = 20  # 9 demo compounds × 20 = a district of 180 compounds (bench/district.py)
 
 
 def start_consumer(prefix: str, out: Path) -> subprocess.Popen[bytes]:
@@ -46,18 +49,20 @@ def progress(out: Path) -> int:
         return 0
 
 
-def drain(out: Path, prefix: str, expected: int, *, cap_s: float) -> float:
-    """Wait for every whistle, or until nothing arrives for STALL_S with the service queues empty, or the cap."""
+def drain(out: Path, prefix: str, expected: int, *, cap_s: float) -> tuple[float, bool]:
+    """Wait until every whistle is in and the services' queues are empty, or nothing has arrived for
+    STALL_S with the queues empty (the rest is lost), or the cap; returns (seconds, queues empty)."""
     started = time.monotonic()
     last, last_change = progress(out), started
-    while last < expected and time.monotonic() - started < cap_s:
+    while time.monotonic() - started < cap_s:
         time.sleep(0.5)
-        now_seen = progress(out)
-        if now_seen != last:
-            last, last_change = now_seen, time.monotonic()
-        elif time.monotonic() - last_change > STALL_S and service_backlog(prefix) == 0:
-            break
-    return round(time.monotonic() - started, 1)
+        seen = progress(out)
+        if seen != last:
+            last, last_change = seen, time.monotonic()
+            continue
+        if (seen >= expected or time.monotonic() - last_change > STALL_S) and service_backlog(prefix) == 0:
+            return round(time.monotonic() - started, 1), True
+    return round(time.monotonic() - started, 1), service_backlog(prefix) == 0
 
 
 def stop_consumer(proc: subprocess.Popen[bytes], out: Path) -> list[list[Any]]:
@@ -85,12 +90,13 @@ def run(ctx: Any) -> dict[str, Any]:
         duration = 30.0
         ctx.notes.append("e2e: ran 30 s instead of 60 s to stay within the 15-minute budget")
     out = ctx.workdir / "whistles.json"
-    with platform("e2e", ctx.workdir / "e2e") as running:
+    org = write_scaled_org(ctx.workdir / "district.yaml", COPIES)
+    with platform("e2e", ctx.workdir / "e2e", extra_env=org_env(org)) as running:
         prefix = prefix_of(running)
         consumer = start_consumer(prefix, out)
         try:
             url = f"{running.url('intake')}/v1/requests"
-            run_load(url, kind="whistle", rate=20, duration=5, offset=90_000_000)  # first-use costs
+            run_load(url, kind="whistle", rate=20, duration=5, offset=90_000_000, org=org)  # first-use costs
             wait_queues_empty(prefix, timeout=60)
             pids = {name: proc.pid for name, proc in running.procs.items()}
             if ctx.broker_pid:
@@ -98,27 +104,30 @@ def run(ctx: Any) -> dict[str, Any]:
             before = progress(out)
             with Watch(pids) as watch:
                 load = run_load(url, kind="whistle", rate=RATE, duration=duration, warmup=WARMUP_S,
-                                extract="tracking_code", records=True)
+                                extract="tracking_code", records=True, org=org)
                 expected = before + load["ok"] + load["warmup_ok"]
-                drain_s = drain(out, prefix, expected, cap_s=min(DRAIN_CAP_S, max(ctx.left() - 200, 30)))
-                complete = progress(out) >= expected
-                drained = wait_queues_empty(prefix, timeout=30)
+                drain_s, complete = drain(out, prefix, expected, cap_s=min(DRAIN_CAP_S, max(ctx.left() - 200, 30)))
+                carried = progress(out) - before  # every whistle, also of POSTs the client gave up on
         finally:
             received = stop_consumer(consumer, out)
     found, accepted, lost = latencies(load.pop("records"), received)
     services_cpu = sum(v for k, v in watch.cpu_used.items() if k != "broker")
-    carried = load["ok"] + load["warmup_ok"]
     per_1k = {name: round(cpu / carried * 1000, 3) for name, cpu in watch.cpu_used.items()}
     figures = summary_ms(found)
+    if not complete:
+        ctx.notes.append(f"e2e: {lost} whistles had not arrived {drain_s:.0f} s after the last POST (the platform "
+                         "was still working through its backlog), so e2e_lost is not known; see e2e.undelivered")
     return {
-        "e2e_p50_ms": figures["p50_ms"], "e2e_p99_ms": figures["p99_ms"], "e2e_lost": lost,
+        "e2e_p50_ms": figures["p50_ms"], "e2e_p99_ms": figures["p99_ms"], "e2e_lost": lost if complete else None,
         "cpu_s_per_1k": {"services": round(services_cpu / carried * 1000, 3), "broker": per_1k.get("broker"),
                          "by_service": {k: v for k, v in per_1k.items() if k != "broker"}},
         "rss_mb": {"e2e": {name: round(mb, 1) for name, mb in watch.peak_mb.items() if name != "broker"}},
         "e2e": {"rate": RATE, "duration_s": duration, "warmup_s": WARMUP_S, "accepted": accepted, **figures,
+                "compounds": len(compounds(org)),
                 "intake_http": {k: load[k] for k in ("p50_ms", "p99_ms", "errors", "status", "client_lag_p99_ms")},
-                "whistles_received": len(received), "queues_drained": drained, "drain_s": drain_s,
-                "drain_complete": complete, "carried_for_cpu": carried,
+                "whistles_received": len(received), "drain_s": drain_s,
+                "drain_complete": complete,
+                "undelivered": lost, "carried_for_cpu": carried,
                 "broker_rss_mb": round(watch.peak_mb.get("broker", 0.0), 1),
                 "pids_cpu_s": {k: round(v, 2) for k, v in watch.cpu_used.items()}},
     }

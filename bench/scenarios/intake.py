@@ -17,7 +17,7 @@ from bench.drive import ladder, run_load
 from bench.platform import platform
 from bench.procfs import Watch, cpu_seconds
 
-RATES = [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000, 2500]
+RATES = [50, 100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000, 2500]
 STEP_S, WARMUP_S = 8.0, 2.0
 
 

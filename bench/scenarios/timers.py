@@ -32,7 +32,7 @@ from bench.timers_seed import bulk_insert, filler, lags, save_due
 from notifier.adapters.store import Store, open_store
 
 SIZES, QUICK_SIZES = (100_000, 1_000_000), (10_000, 100_000)
-BURST, STEADY_RATE, STEADY_S = 5_000, 100, 15.0
+BURST, STEADY_RATE, STEADY_S = 3_000, 100, 10.0
 
 
 async def _open(data_dir: Path, prefix: str) -> Store:
@@ -54,29 +54,31 @@ async def seed(data_dir: Path, prefix: str, n: int) -> float:
     return time.monotonic() - started
 
 
-async def _wait_fired(store: Store, open_n: int, timeout: float) -> bool:
+async def _wait_fired(store: Store, timeout: float) -> bool:
+    """True once no scheduled timer is due any more (the earliest due one lies in the future)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        if await store.timers.count_timers("scheduled") <= open_n:
+        earliest = await store.timers.next_due_at()
+        if earliest is None or earliest > datetime.now(UTC):
             return True
         await asyncio.sleep(0.25)
     return False
 
 
-async def drive(data_dir: Path, prefix: str, open_n: int, tag: str, burst: int) -> dict[str, Any]:
+async def drive(data_dir: Path, prefix: str, tag: str, burst: int) -> dict[str, Any]:
     """The burst, then the steady stream; figures from the fired timers' own timestamps."""
     store = await _open(data_dir, prefix)
     try:
         now = datetime.now(UTC)
         burst_ids = await save_due(store, [now - timedelta(seconds=1)] * burst, tag=f"{tag}-burst")
-        burst_done = await _wait_fired(store, open_n, timeout=120)
+        burst_done = await _wait_fired(store, timeout=120)
         _, fired = await lags(store, burst_ids)
         span = (max(fired) - min(fired)).total_seconds() if len(fired) > 1 else None
         start = datetime.now(UTC) + timedelta(seconds=2)
         dues = [start + timedelta(seconds=i / STEADY_RATE) for i in range(int(STEADY_RATE * STEADY_S))]
         steady_ids = await save_due(store, dues, tag=f"{tag}-steady")
         await asyncio.sleep(max((dues[-1] - datetime.now(UTC)).total_seconds(), 0) + 1)
-        steady_done = await _wait_fired(store, open_n, timeout=60)
+        steady_done = await _wait_fired(store, timeout=60)
         late, _ = await lags(store, steady_ids)
     finally:
         await store.close()
@@ -99,7 +101,7 @@ def measure(data_dir: Path, prefix: str, open_n: int, schedulers: int, burst: in
             replica.wait_ready(timeout=120, services=("notifier",))
         pids = {f"notifier-{i}": r.procs["notifier"].pid for i, r in enumerate(replicas)}
         with Watch(pids) as watch:
-            found = asyncio.run(drive(data_dir, prefix, open_n, f"due-{open_n}-{schedulers}", burst))
+            found = asyncio.run(drive(data_dir, prefix, f"due-{open_n}-{schedulers}", burst))
     finally:
         for replica in replicas:
             replica.stop()
