@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+
 from notifier.adapters.calendar_files import library_year
 from notifier.domain.calendar import SHANGHAI, Mode, WorkingCalendar, WorkingHours, YearCalendar
 

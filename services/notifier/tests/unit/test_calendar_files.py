@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from notifier.adapters.calendar_files import (
     SHIPPED_DIR,
     CalendarFileError,

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
+
 from notifier.adapters.calendar_files import library_year
 from notifier.adapters.policy_files import PolicyFileError, load_roster
 from notifier.domain.calendar import SHANGHAI, WorkingCalendar

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from notifier.adapters.calendar_files import library_year
 from notifier.adapters.policy_files import load_policy_book
 from notifier.domain.calendar import SHANGHAI, Mode, WorkingCalendar

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from notifier.adapters.policy_files import PolicyFileError, load_policy_book, parse_policy_book
 from notifier.domain.calendar import Mode
 from notifier.domain.sla import Duration, PolicyBook, PolicyRule, Scope, SlaPolicy

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from contracts.categories import BY_CODE, CLASSES
 
+from contracts.categories import BY_CODE, CLASSES
 from notifier.adapters.calendar_files import read_yaml
 from notifier.domain.calendar import WorkingCalendar
 from notifier.domain.roster import DutyRoster, DutyWindow, Rota
