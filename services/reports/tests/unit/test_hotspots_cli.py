@@ -13,7 +13,9 @@ import pytest
 from reports.hotspots.cli import BadLine, parse_line
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "hotspots_city.jsonl"
+ISSUES = Path(__file__).parent.parent / "fixtures" / "hotspots_issues.jsonl"
 BURST_IDS = {f"burst-{i:02d}" for i in range(1, 13)}
+MEILI_IDS = [f"meili-{i:02d}" for i in range(1, 17)]
 
 
 def _command() -> list[str]:
@@ -29,8 +31,31 @@ def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[st
                           encoding="utf-8", timeout=120, check=False)
 
 
-def test_the_tool_writes_the_planted_burst_as_the_top_hot_issue() -> None:
-    result = _run("--input", str(FIXTURE), "--top", "3")
+def test_by_default_the_tool_writes_the_hottest_group_of_similar_requests_first() -> None:
+    result = _run("--input", str(ISSUES), "--top", "3")
+
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["rank"] for line in lines] == [1, 2, 3]
+    top = lines[0]
+    assert list(top)[:5] == ["rank", "place", "terms", "request_ids", "score"]
+    assert top["place"] == "A市A5区魅力之城小区"
+    assert top["request_ids"] == MEILI_IDS  # every member, in time order
+    assert top["count"] == 16 and top["title"].startswith("A5区魅力之城小区 ")
+    assert "油烟" in top["terms"] and 3 <= len(top["terms"]) <= 8
+    assert top["first_time"] < top["last_time"]
+    assert lines[0]["score"] > lines[1]["score"] > lines[2]["score"]
+
+
+def test_cluster_mode_refuses_options_of_the_burst_mode() -> None:
+    result = _run("--input", str(ISSUES), "--scan", "--window-days", "30")
+
+    assert result.returncode == 2
+    assert "--scan, --window-days cannot be used with --mode cluster" in result.stderr
+
+
+def test_burst_mode_writes_the_planted_burst_as_the_top_hot_issue() -> None:
+    result = _run("--input", str(FIXTURE), "--top", "3", "--mode", "burst")
 
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -43,7 +68,7 @@ def test_the_tool_writes_the_planted_burst_as_the_top_hot_issue() -> None:
 
 
 def test_stdin_input_and_top_one() -> None:
-    result = _run("--input", "-", "--top", "1", stdin=FIXTURE.read_text(encoding="utf-8"))
+    result = _run("--input", "-", "--top", "1", "--mode", "burst", stdin=FIXTURE.read_text(encoding="utf-8"))
 
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["rank"] for line in result.stdout.splitlines()] == [1]
@@ -56,7 +81,7 @@ def test_a_malformed_line_is_skipped_with_a_warning_naming_its_line(tmp_path: Pa
     broken = tmp_path / "broken.jsonl"
     broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    result = _run("--input", str(broken), "--top", "1")
+    result = _run("--input", str(broken), "--top", "1", "--mode", "burst")
 
     assert result.returncode == 0
     assert f"{broken}:3: not JSON" in result.stderr
@@ -89,6 +114,15 @@ def test_lines_parse_with_shanghai_time_iso_times_and_numeric_ids() -> None:
 
     assert local.id == "7" and local.time == iso.time
     assert iso.body == ""
+    assert iso.user is None and iso.likes == 0
+
+
+def test_optional_user_and_likes_are_read_and_bad_likes_count_as_none() -> None:
+    given = parse_line('{"id": "1", "title": "t", "time": "2019-04-25 09:32:09", "user": 42, "likes": 7}')
+    odd = parse_line('{"id": "2", "title": "t", "time": "2019-04-25 09:32:09", "user": "", "likes": "多"}')
+
+    assert (given.user, given.likes) == ("42", 7)
+    assert (odd.user, odd.likes) == (None, 0)
 
 
 @pytest.mark.parametrize("line", ["[1, 2]", '{"id": "1", "title": 5, "time": "2019-04-25 09:32:09"}', "{"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reports.hotspots import HotspotConfig, Message, detect_hotspots
+from reports.hotspots import Hotspot, HotspotConfig, IssueConfig, Message, detect_hotspots, find_issues
 from reports.hotspots.cli import parse_time
 
 REPLIES = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "govmsg" / "replies.csv"
@@ -40,3 +40,23 @@ def test_a_burst_planted_in_the_real_messages_is_found_first(real: list[Message]
 
     assert hotspots[0].place == "魏家坡小区"
     assert set(hotspots[0].request_ids) == {m.id for m in burst}
+
+
+@pytest.fixture(scope="module")
+def grouped(real: list[Message]) -> list[Hotspot]:
+    return find_issues(real, config=IssueConfig())
+
+
+def test_the_clustering_mode_always_answers_on_the_real_messages(grouped: list[Hotspot]) -> None:
+    assert len(grouped) >= 50
+    assert all(h.count >= 2 and h.score > 0 for h in grouped)
+    assert [h.score for h in grouped] == sorted((h.score for h in grouped), reverse=True)
+
+
+@pytest.mark.parametrize("members", [
+    {"19134", "18914", "18646"},  # 泉星社区 KTV noise, three complaints over seven months
+    {"12724", "11996", "17053"},  # 板桥小区 night-snack street, 2013, 2014 and 2017
+    {"58252", "58237", "58213"},  # 东方水岸明珠 6期 fees
+])
+def test_recurring_real_problems_at_one_place_come_out_as_one_group(grouped: list[Hotspot], members: set[str]) -> None:
+    assert any(set(h.request_ids) == members for h in grouped)

@@ -18,6 +18,9 @@ class Doc:
     """An analysed message: places as (name, level) from coarse to fine, terms, and word weights.
 
     `title_key` is the title without spaces and punctuation: equal keys mean a repeated report.
+    `title_text` and `body_text` are what was segmented, place names replaced by a comma;
+    `local_in_title` tells whether the finest local place (road or finer) was named in the title (or
+    given), rather than only in the body, where it may be incidental.
     """
 
     id: str
@@ -26,6 +29,9 @@ class Doc:
     terms: frozenset[str]
     weights: dict[str, float]
     title_key: str = ""
+    title_text: str = ""
+    body_text: str = ""
+    local_in_title: bool = False
 
 
 def aware(moment: datetime) -> datetime:
@@ -70,10 +76,11 @@ def _strip(text: str) -> tuple[str, list[pl.PlaceMention]]:
     return text, masked + named
 
 
-def analyze(message: Message, *, max_chars: int, root: str = "") -> Doc:
+def analyze(message: Message, *, max_chars: int, root: str = "", words_only: bool = False) -> Doc:
     """Places and terms of one message; only the first `max_chars` characters are segmented.
 
     A non-empty `root` is prepended to the places at level 0, so that platform-wide rises count.
+    With `words_only`, `terms` is left empty: grouping similar requests needs only the words.
     """
     title, title_places = _strip(message.title)
     body, body_places = _strip(message.body[: max(0, max_chars - len(message.title))])
@@ -81,10 +88,12 @@ def analyze(message: Message, *, max_chars: int, root: str = "") -> Doc:
     names = tuple(name for name, _ in found)
     if root:
         found.insert(0, (root, 0))
-    title_terms, title_words = terms_of(title, names)
-    body_terms, body_words = terms_of(body, names)
+    title_terms, title_words = terms_of(title, names, words_only=words_only)
+    body_terms, body_words = terms_of(body, names, words_only=words_only)
     # Similarity uses words only: bigrams are too idiosyncratic to make two writers' texts alike.
     weights = dict.fromkeys(body_words, 1.0) | dict.fromkeys(title_words, 2.0)
     moment = aware(message.time).astimezone(UTC)
     title_key = "".join(ch for ch in message.title if ch.isalnum())
-    return Doc(message.id, moment, tuple(found), frozenset(title_terms | body_terms), weights, title_key)
+    local_in_title = bool(message.place) or any(m.level >= pl.ROAD for m in title_places)
+    return Doc(message.id, moment, tuple(found), frozenset(title_terms | body_terms), weights, title_key,
+               title, body, local_in_title)

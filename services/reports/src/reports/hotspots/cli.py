@@ -1,119 +1,118 @@
-"""`reports-hotspots`: read requests as JSON lines, write the top hot issues as JSON lines."""
+"""`reports-hotspots`: read requests as JSON lines, write the top hot issues as JSON lines.
+
+Two modes: `cluster` (default) groups requests about one problem at one place and ranks the groups by
+heat; `burst` reports terms whose count in a recent window clearly exceeds each place's own baseline.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Iterator
-from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 from reports.hotspots.analyze import SHANGHAI
 from reports.hotspots.detect import detect_hotspots
-from reports.hotspots.model import Hotspot, HotspotConfig, Message
+from reports.hotspots.issues import find_issues
+from reports.hotspots.model import Hotspot, HotspotConfig, IssueConfig
+from reports.hotspots.requests_io import BadLine, parse_line, parse_time, read_messages
 from reports.hotspots.scan import scan_hotspots
 
+__all__ = ["BadLine", "main", "parse_line", "parse_time", "to_json"]
+
 EXIT_BAD_INPUT = 2
+BURST_ONLY = ("now", "scan", "step_days", "window_days", "baseline_days", "min_score", "min_ratio", "root_place")
+CLUSTER_ONLY = ("min_size", "place_similarity")
 
 
-class BadLine(ValueError):
-    """A JSON line that is not a request."""
-
-
-def parse_time(value: Any) -> datetime:
-    """'2019-04-25 09:32:09' (Asia/Shanghai civil time) or ISO 8601, with or without an offset."""
-    if not isinstance(value, str):
-        raise BadLine(f"time must be a string, got {value!r}")
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise BadLine(f"time {value!r} is not 'YYYY-MM-DD HH:MM:SS' or ISO 8601") from None
-    return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment
-
-
-def parse_line(line: str) -> Message:
-    """One JSON line {"id", "title", "body", "time"[, "place"]} as a Message."""
-    try:
-        record = json.loads(line.strip())
-    except json.JSONDecodeError as error:
-        raise BadLine(f"not JSON: {error.msg} at column {error.colno}") from None
-    if not isinstance(record, dict):
-        raise BadLine("not a JSON object")
-    missing = [key for key in ("id", "title", "time") if record.get(key) in (None, "")]
-    if missing:
-        raise BadLine(f"missing {', '.join(missing)}")
-    texts = {key: record.get(key) or "" for key in ("title", "body")}
-    if not all(isinstance(v, str) for v in texts.values()):
-        raise BadLine("title and body must be strings")
-    place = record.get("place")
-    return Message(str(record["id"]), texts["title"], texts["body"], parse_time(record["time"]),
-                   place if isinstance(place, str) and place else None)
-
-
-def read_messages(stream: IO[str], *, strict: bool, name: str) -> Iterator[Message]:
-    """Messages of a JSON-lines stream; a bad line is skipped with a warning, or fatal if strict."""
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            yield parse_line(line)
-        except BadLine as error:
-            if strict:
-                raise BadLine(f"{name}:{number}: {error}") from None
-            print(f"reports-hotspots: warning: {name}:{number}: {error}; line skipped", file=sys.stderr)
+def _local(moment: Any) -> str:
+    return moment.astimezone(SHANGHAI).isoformat()
 
 
 def to_json(hotspot: Hotspot) -> str:
-    """A hot issue as one JSON line, Chinese kept readable."""
-    record = {
-        "rank": hotspot.rank, "place": hotspot.place, "terms": hotspot.terms,
-        "request_ids": hotspot.request_ids, "score": hotspot.score,
-        "window_start": hotspot.window_start.astimezone(SHANGHAI).isoformat(),
-        "window_end": hotspot.window_end.astimezone(SHANGHAI).isoformat(),
-        "kind": hotspot.kind, "place_path": list(hotspot.place_path), "term_counts": hotspot.term_counts,
-        "observed": hotspot.observed, "expected": hotspot.expected,
-    }
+    """A hot issue as one JSON line, Chinese kept readable; the first five keys are the stable contract."""
+    record: dict[str, Any] = {"rank": hotspot.rank, "place": hotspot.place, "terms": hotspot.terms,
+                              "request_ids": hotspot.request_ids, "score": hotspot.score}
+    if hotspot.kind == "issue":
+        record |= {"title": hotspot.title, "count": hotspot.count, "first_time": _local(hotspot.window_start),
+                   "last_time": _local(hotspot.window_end), "writers": hotspot.writers, "reports": hotspot.reports,
+                   "place_path": list(hotspot.place_path)}
+    else:
+        record |= {"window_start": _local(hotspot.window_start), "window_end": _local(hotspot.window_end),
+                   "kind": hotspot.kind, "place_path": list(hotspot.place_path), "term_counts": hotspot.term_counts,
+                   "observed": hotspot.observed, "expected": hotspot.expected}
     return json.dumps(record, ensure_ascii=False)
 
 
 def _parser() -> argparse.ArgumentParser:
-    defaults = HotspotConfig()
-    p = argparse.ArgumentParser(prog="reports-hotspots", description=__doc__)
+    p = argparse.ArgumentParser(prog="reports-hotspots", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--input", required=True, help="JSON-lines file, or - for stdin")
     p.add_argument("--top", type=int, default=10, help="how many hot issues to write (default 10)")
-    p.add_argument("--now", type=parse_time, help="end of the window (default: the latest message)")
-    p.add_argument("--scan", action="store_true", help="slide the window over the whole history")
-    p.add_argument("--step-days", type=float, help="with --scan: days between window ends (default half a window)")
-    p.add_argument("--window-days", type=float, default=defaults.window_days)
-    p.add_argument("--baseline-days", type=float, default=defaults.baseline_days)
-    p.add_argument("--min-count", type=int, default=defaults.min_count, help="minimum distinct reports")
-    p.add_argument("--min-score", type=float, default=defaults.min_score, help="minimum -log10 p-value")
-    p.add_argument("--min-ratio", type=float, default=defaults.min_ratio, help="minimum observed/expected")
-    p.add_argument("--similarity", type=float, default=defaults.cluster_similarity, help="cosine for grouping")
-    p.add_argument("--root-place", default=defaults.root_place, help='name of the whole platform ("" = off)')
+    p.add_argument("--mode", choices=("cluster", "burst"), default="cluster", help="default: cluster")
+    p.add_argument("--similarity", type=float, help="cosine that joins requests (cluster 0.4, burst 0.5)")
+    p.add_argument("--min-count", type=int, help="smallest group (cluster: 2) or fewest distinct reports (burst: 3)")
+    cluster = p.add_argument_group("cluster mode")
+    cluster.add_argument("--place-similarity", type=float, help="cosine that joins requests at one place (0.06)")
+    cluster.add_argument("--min-size", type=int, help="same as --min-count in cluster mode")
+    burst = p.add_argument_group("burst mode")
+    burst.add_argument("--now", type=parse_time, help="end of the window (default: the latest message)")
+    burst.add_argument("--scan", action="store_true", default=None, help="slide the window over the whole history")
+    burst.add_argument("--step-days", type=float, help="with --scan: days between window ends (default half a window)")
+    burst.add_argument("--window-days", type=float)
+    burst.add_argument("--baseline-days", type=float)
+    burst.add_argument("--min-score", type=float, help="minimum -log10 p-value")
+    burst.add_argument("--min-ratio", type=float, help="minimum observed/expected")
+    burst.add_argument("--root-place", help='name of the whole platform ("" = off)')
     p.add_argument("--strict", action="store_true", help="fail on the first malformed line instead of skipping it")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
 
-def _config(args: argparse.Namespace) -> HotspotConfig:
-    return HotspotConfig(
-        window_days=args.window_days, baseline_days=args.baseline_days, min_count=args.min_count,
-        min_score=args.min_score, min_ratio=args.min_ratio, cluster_similarity=args.similarity,
-        root_place=args.root_place,
-    )
+def _given(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+
+
+def _check_mode(args: argparse.Namespace) -> None:
+    wrong = _given(args, CLUSTER_ONLY if args.mode == "burst" else BURST_ONLY)
+    if wrong:
+        options = ", ".join("--" + name.replace("_", "-") for name in wrong)
+        raise ValueError(f"{options} cannot be used with --mode {args.mode}")
+
+
+def _issue_config(args: argparse.Namespace) -> IssueConfig:
+    knobs = _given(args, ("similarity", "place_similarity", "min_size"))
+    if args.min_count is not None:
+        knobs.setdefault("min_size", args.min_count)
+    return IssueConfig(**knobs)
+
+
+def _burst_config(args: argparse.Namespace) -> HotspotConfig:
+    knobs = _given(args, ("window_days", "baseline_days", "min_count", "min_score", "min_ratio", "root_place"))
+    if args.similarity is not None:
+        knobs["cluster_similarity"] = args.similarity
+    return HotspotConfig(**knobs)
 
 
 def _progress(stage: str, done: int, total: int) -> None:
     print(f"reports-hotspots: {stage} {done}/{total}", file=sys.stderr)
 
 
+def _hot(args: argparse.Namespace, messages: list[Any], config: IssueConfig | HotspotConfig) -> list[Hotspot]:
+    progress = None if args.quiet or len(messages) < 2000 else _progress
+    if isinstance(config, IssueConfig):
+        return find_issues(messages, config=config, progress=progress)
+    if args.scan:
+        return scan_hotspots(messages, config=config, step_days=args.step_days, progress=progress)
+    return detect_hotspots(messages, now=args.now, config=config, progress=progress)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input or options)."""
     args = _parser().parse_args(argv)
     try:
-        config = _config(args)
+        _check_mode(args)
+        config = _issue_config(args) if args.mode == "cluster" else _burst_config(args)
         if args.input == "-":
             messages = list(read_messages(sys.stdin, strict=args.strict, name="<stdin>"))
         else:
@@ -122,11 +121,6 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as error:
         print(f"reports-hotspots: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    progress = None if args.quiet or len(messages) < 2000 else _progress
-    if args.scan:
-        hotspots = scan_hotspots(messages, config=config, step_days=args.step_days, progress=progress)
-    else:
-        hotspots = detect_hotspots(messages, now=args.now, config=config, progress=progress)
-    for hotspot in hotspots[: max(args.top, 0)]:
+    for hotspot in _hot(args, messages, config)[: max(args.top, 0)]:
         print(to_json(hotspot))
     return 0

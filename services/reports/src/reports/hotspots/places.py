@@ -12,23 +12,31 @@ CITY, DISTRICT, TOWN, ROAD, COMMUNITY, COMPOUND = range(1, 7)
 LEVEL_NAMES = {CITY: "city", DISTRICT: "district", TOWN: "town", ROAD: "road",
                COMMUNITY: "community", COMPOUND: "compound"}
 
-MASKED = re.compile(r"(?P<letter>[A-Z])(?P<digits>\d{0,2})(?P<kind>[市区县])[市区县]?|西地省")
+MASKED = re.compile(r"(?P<letter>[A-Z])(?P<digits>\d{0,2}) ?(?P<kind>[市区县])[市区县]?|西地省")
 _SUFFIXES = (
-    (COMPOUND, r"小区|花园|花苑|家园|公寓|新村|华府|华庭|豪庭|山庄|公馆|大厦|苑|湾(?![区里])"),
+    (COMPOUND, r"小区|花园|花苑|家园|公寓|新村|华府|华庭|豪庭|山庄|公馆|大厦|苑|湾(?![区里])"
+               # Institutions residents name as the place of a problem (a school's canteen, a hospital's fees).
+               r"|[小中]学(?!生)|学校|学院(?![路生])|大学(?![生路])|幼儿园|医院|卫生院|公园|广场(?!舞)"
+               r"|农贸市场|菜市场|批发市场|工业园|产业园|物流园"),
     (COMMUNITY, r"社区|村(?![民委里子庄级镇])"),
     (ROAD, r"大道|路(?![口段灯面况线费基边过人上政])|街(?![道头坊])|巷"),
     (TOWN, r"街道(?![办])|镇(?![政府上里内区])|乡(?![镇村下亲里])"),
 )
 _SUFFIX = re.compile("|".join(f"(?P<L{level}>{pattern})" for level, pattern in _SUFFIXES))
-_NAME_TAGS = frozenset({None, "n", "ns", "nr", "nz", "nt", "nrt", "nrfg", "ng", "j", "a", "b", "x", "an"})
+_NAME_TAGS = frozenset({None, "n", "ns", "nr", "nz", "nt", "nrt", "nrfg", "ng", "j", "a", "b", "x", "an", "s"})
 _GENERIC = frozenset(
     "小区 社区 街道 业主 居民 村民 政府 部门 老旧 安置 商业 步行 农村 村级 城市 城乡 高速 国道 省道 县道 "
     "乡道 铁路 线路 公交 水泥 周边 附近 对面 旁边 门口 所在 整个 商品 保障 住宅 宿舍 物业 开发商 新建 原 "
-    "现 该 本 贫困 美丽 城中 城郊 马 公 新 老 大 小 东 西 南 北 中 一 二 三 年 月 日 号 个".split()
+    "现 该 本 贫困 美丽 城中 城郊 马 公 新 老 大 小 东 西 南 北 中 一 二 三 年 月 日 号 个 "
+    "民营 民办 公办 公立 私立 本地 当地 全市 全县 全区 全省 乡镇 各级 附属 重点 普通 高等 定点 学校 "
+    "就读于 这是 位于 地处 坐落于 属于 来自 "
+    # Request verbs jieba tags as nouns or adjectives (请求整治魅力之城小区 is about 魅力之城小区).
+    "整治 规范 建议 落实 监管 规划 整改 督办 治理 "
+    "家里 村里 城里 市里 县里 楼下 楼上 门前 屋里 山里 乡下 小孩 孩子 子女 各 热门 人员".split()
 )
 _MAX_NAME = 8
 # A name whose last character makes a common word with the suffix (年农 + 村) is a common word, not a place.
-_COMMON_ENDINGS = frozenset("农村 乡村 山村 城乡 城镇 乡镇 村镇 马路 公路 道路 铁路 网路 线路 大街 老街".split())
+_COMMON_ENDINGS = frozenset("农村 乡村 山村 城乡 城镇 乡镇 村镇 马路 公路 道路 铁路 网路 线路 大街 老街 思路".split())
 _DIRECTIONS = frozenset("东西南北中里")
 
 
@@ -52,13 +60,20 @@ def _name_before(text: str, start: int, floor: int) -> str:
             parts.append(token)  # 人民东路, 幸福里: a direction right before the suffix is part of the name
             size += 1
             continue
+        if token == "之" and parts:
+            parts.append(token)  # 魅力之城: 之 joins a proper name
+            size += 1
+            continue
         if not re.fullmatch(r"[\u4e00-\u9fff]+", token) or token in _GENERIC or size + len(token) > _MAX_NAME:
             break
-        if tags.get(token) not in _NAME_TAGS or (token in stops and tags.get(token) != "n"):
+        # A verb is a name only right before a direction: 解放西路, 劳动东路.
+        named = tags.get(token) in _NAME_TAGS or (len(parts) == 1 and parts[0] in _DIRECTIONS
+                                                  and tags.get(token) in ("v", "vn") and token not in stops)
+        if not named or (token in stops and tags.get(token) != "n"):
             break
         parts.append(token)
         size += len(token)
-    return "".join(reversed(parts))
+    return "".join(reversed(parts)).lstrip("之")
 
 
 def masked_places(text: str) -> list[PlaceMention]:
@@ -85,6 +100,8 @@ def named_places(text: str) -> list[PlaceMention]:
             level = int((m.lastgroup or "L0")[1:])
             found.append(PlaceMention(name + m.group(0), level, m.start() - len(name), m.end()))
             floor = m.end()
+        elif m.lastgroup in (f"L{ROAD}", f"L{TOWN}"):
+            floor = m.end()  # a road without a name still ends the next name: 劳动东路魅力之城小区
     return found
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from importlib import resources
 
-import jieba
-import jieba.posseg
+with warnings.catch_warnings():
+    # jieba imports the deprecated pkg_resources; the warning would end up on the CLI's stderr.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    import jieba
+    import jieba.posseg
 
 # Single characters are mostly particles or fragments; these few name things residents complain about.
 MEANINGFUL_CHARS = frozenset("水电气火烟油车房路桥灯树狗猫鼠蚊蝇臭吵堵漏雨雪冰热冷尘墙楼窗锁桶井坑粪")
@@ -73,14 +77,25 @@ def is_term(token: str) -> bool:
     return not (token.isascii() and len(token) < 2)
 
 
+_BREAK, _TERM, _OTHER = range(3)
+
+
+@lru_cache(maxsize=VOCABULARY_CACHE)
+def _kind(token: str) -> int:
+    if _CLAUSE_BREAK.fullmatch(token):
+        return _BREAK
+    return _TERM if is_term(token) else _OTHER
+
+
 def clauses(text: str, place_names: tuple[str, ...] = ()) -> list[list[str]]:
     """Segment text with jieba; per clause, the tokens that are terms and not part of a place name."""
     result: list[list[str]] = [[]]
     for token in segmenter()(text):
-        if _CLAUSE_BREAK.fullmatch(token):
+        kind = _kind(token)
+        if kind == _BREAK:
             if result[-1]:
                 result.append([])
-        elif is_term(token) and not _in_place(token, place_names):
+        elif kind == _TERM and not (place_names and _in_place(token, place_names)):
             result[-1].append(token)
     return [clause for clause in result if clause]
 
@@ -97,12 +112,17 @@ def subwords(token: str) -> tuple[str, ...]:
     return tuple(w for w in found if freq.get(w, 0) >= SUBWORD_MIN_FREQ and is_term(w))
 
 
-def terms_of(text: str, place_names: tuple[str, ...] = ()) -> tuple[set[str], list[str]]:
-    """The set of unigram and bigram terms of a text (plus words inside longer words), and its words."""
+def terms_of(text: str, place_names: tuple[str, ...] = (), *, words_only: bool = False) -> tuple[set[str], list[str]]:
+    """The set of unigram and bigram terms of a text (plus words inside longer words), and its words.
+
+    With `words_only` the set is left empty (grouping needs only the words).
+    """
     terms: set[str] = set()
     tokens: list[str] = []
     for clause in clauses(text, place_names):
         tokens.extend(clause)
+        if words_only:
+            continue
         terms.update(clause)
         terms.update(a + b for a, b in itertools.pairwise(clause) if a != b)
         terms.update(w for token in clause if len(token) > 2 for w in subwords(token))
