@@ -12,7 +12,7 @@ from reports.domain.org import LEVELS
 from servicekit.auth.authn import Authenticator
 from servicekit.auth.deps import AuthError, require
 from servicekit.auth.orgindex import OrgIndex
-from servicekit.auth.principal import Principal, in_scope, narrow
+from servicekit.auth.principal import Principal, narrow
 from servicekit.auth.roles import STAFF, Role
 from servicekit.auth.setup import build_authenticator
 
@@ -53,5 +53,6 @@ def visible_node(request: Request, principal: Principal, node_id: str | None) ->
 
 
 def sees_community(request: Request, principal: Principal, community_id: str | None) -> bool:
-    """True when a community-level record (a hot issue) lies in the caller's subtree."""
-    return in_scope(principal, _index(request).path(community_id) or ())
+    """True for a community-level record (a hot issue) of a community in the caller's subtree or above them
+    (a grid worker sees their own community's hot issues, not a neighbour community's)."""
+    return visible_node(request, principal, community_id)
