@@ -1,7 +1,7 @@
-"""The grouped hot-issue fixture and its generator: four months of requests in a fictional city with six
-planted hot issues (one problem at one place, reported by several residents over weeks, in their own
-words) among varied background requests, including the same problems at other places and other problems
-at the planted places. Text written for the project. Regenerate with
+"""The grouped hot-issue fixture and its generator: four months of requests in a fictional city with seven
+planted hot issues (one problem at one place or of one group of people, reported by several residents
+over weeks, in their own words) among varied background requests, including the same problems at other
+places and other problems at the planted places. Text written for the project. Regenerate with
 `python services/reports/tests/unit/test_hotspots_issues_fixture.py`."""
 
 from __future__ import annotations
@@ -61,6 +61,16 @@ PLANTED: list[tuple[str, int, int, list[tuple[str, str, str]]]] = [
         ("j08", "请教育厅调查A市经济学院强制实习", "A市经济学院强制学生寒假实习，和专业毫无关系，请教育厅调查处理。"),
         ("j09", "A市经济学院寒假工厂实习能不能不去", "我是A市经济学院的学生，学校要求寒假去工厂实习，我想回家过年，能不能不去？"),
     ]),
+    ("chedai", 70, 105, [
+        ("c01", "A市金盛车贷平台恶意逃废债", "金盛车贷平台七月突然停止兑付，我投入的二十万血汗钱拿不回来，请求公安机关立案侦查。"),
+        ("c02", "请求尽快侦破金盛车贷非法集资案", "金盛车贷涉嫌非法集资，上万名出借人受害，希望警方尽快追赃挽损。"),
+        ("c03", "金盛车贷案件何时有进展", "金盛车贷已经立案两个月了，出借人至今没有收到任何进展通报。"),
+        ("c04", "A4区金盛车贷爆雷出借人维权无门", "我是金盛车贷的出借人，平台负责人跑路，公司所在的A4区相关部门推诿不管。"),
+        ("c05", "关于金盛车贷清退方案的质疑", "金盛车贷公布的清退方案每月只还百分之一，出借人无法接受，请政府监督。"),
+        ("c06", "金盛车贷受害人请求公开案件进展", "金盛车贷受害人希望公安机关定期公开侦办进展，冻结平台资产。"),
+        ("c07", "再次反映金盛车贷非法吸收公众存款问题", "金盛车贷以高息为诱饵非法吸收公众存款，多次反映没有结果，请求严惩。"),
+        ("c08", "金盛车贷出借人的钱什么时候能退", "我在金盛车贷出借了十万元，平台逾期半年，请问什么时候能退回本金？"),
+    ]),
     ("banqiao", 4, 60, [
         ("b01", "A7县星沙镇板桥小区夜宵一条街占道经营", "板桥小区夜宵一条街的摊贩把桌椅摆到马路上，车辆无法通行，行人只能绕行。"),
         ("b02", "板桥小区夜宵摊噪音扰民到凌晨", "A7县板桥小区的夜宵摊每天营业到凌晨三四点，喝酒划拳声不断，居民无法休息。"),
@@ -93,6 +103,7 @@ DECOYS: list[tuple[int, str, str, str]] = [
     (85, "A7县阳光新村烧烤摊油烟噪音", "阳光新村门口的烧烤摊每晚烟雾很大，噪音扰民，希望城管取缔。"),
     (95, "A8县花明楼镇搅拌站粉尘污染农田", "花明楼镇的搅拌站粉尘飘到农田里，庄稼叶子上全是灰，村民很着急。"),
     (100, "A市师范学院食堂饭菜涨价", "师范学院食堂饭菜最近涨价很多，一份青菜要六块钱，学生吃不起。"),
+    (88, "咨询A市网贷平台备案情况", "想咨询一下A市哪些网贷平台已经备案，出借前怎么查询平台资质。"),
     (60, "景蓉华苑小区垃圾清运不及时", "景蓉华苑小区的垃圾桶满了好几天没人清运，苍蝇蚊子很多，请环卫部门处理。"),
     (45, "A6区金茂路道路施工噪音扰民", "金茂路夜间道路施工，机器轰鸣到凌晨，附近居民无法休息。"),
 ]
@@ -196,10 +207,10 @@ def test_the_committed_fixture_is_what_the_generator_writes() -> None:
     assert FIXTURE.read_text(encoding="utf-8") == render()
 
 
-def test_the_fixture_holds_six_planted_issues_decoys_and_background() -> None:
+def test_the_fixture_holds_seven_planted_issues_decoys_and_background() -> None:
     ids = [r["id"] for r in build()]
     assert len(ids) == len(set(ids))
-    assert [sum(i.startswith(f"{key}-") for i in ids) for key, *_ in PLANTED] == [16, 12, 9, 7, 5, 4]
+    assert [sum(i.startswith(f"{key}-") for i in ids) for key, *_ in PLANTED] == [16, 12, 9, 8, 7, 5, 4]
     assert sum(i.startswith("decoy-") for i in ids) == len(DECOYS)
     assert sum(i.startswith("bg-") for i in ids) == BACKGROUND
 

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import sparse
 from scipy.cluster.hierarchy import linkage
 
-from reports.hotspots.placekeys import PlaceKeys
+from reports.hotspots.placekeys import PlaceKeys, unit_keys
 
 # Above this many units in one place, centroid merging (quadratic per merge) is skipped.
 MAX_CENTROID_UNITS = 2000
@@ -66,15 +66,15 @@ def merge_by_centroid(
     """Greedily merge the two units whose centroids are most alike while that cosine reaches threshold.
 
     Residents word one problem differently (油烟熏人 / 烧烤店太吵): two of their requests may share
-    little, but each resembles what the group says as a whole.
+    little, but each resembles what the group says as a whole. Units at different places never merge.
     """
     if len(units) < 2 or len(units) > MAX_CENTROID_UNITS:
         return units
     units = list(units)
     vectors = centroids(matrix, units)
-    sim = (vectors @ vectors.T).toarray()
-    firsts = np.array([u[0] for u in units])
-    sim[keys.conflict(firsts, firsts)] = -1.0
+    everyone = np.arange(len(units))
+    conflict = unit_keys(keys, units).conflict(everyone, everyone)
+    sim = np.where(conflict, -1.0, gram(vectors))
     np.fill_diagonal(sim, -1.0)
     alive = np.ones(len(units), dtype=bool)
     while True:
@@ -83,13 +83,15 @@ def merge_by_centroid(
             break
         units[a] = np.concatenate([units[a], units[b]])
         alive[b] = False
-        sim[b, :] = sim[:, b] = -1.0
+        conflict[a] |= conflict[b]
+        conflict[:, a] |= conflict[:, b]
         merged = centroids(matrix, [units[a]])
-        row = np.where(alive, (vectors @ merged.T).toarray().ravel(), -1.0)
         vectors = sparse.vstack([vectors[:a], merged, vectors[a + 1:]], format="csr")
+        row = (vectors @ merged.T).toarray().ravel()
+        row[~alive | conflict[a]] = -1.0
         row[a] = -1.0
-        conflicted = sim[a] < -0.5
-        sim[a, :] = sim[:, a] = np.where(conflicted | ~alive, -1.0, row)
+        sim[a, :] = sim[:, a] = row
+        sim[b, :] = sim[:, b] = -1.0
     return [u for u, keep in zip(units, alive, strict=True) if keep]
 
 

@@ -20,7 +20,8 @@ class Doc:
     `title_key` is the title without spaces and punctuation: equal keys mean a repeated report.
     `title_text` and `body_text` are what was segmented, place names replaced by a comma;
     `local_in_title` tells whether the finest local place (road or finer) was named in the title (or
-    given), rather than only in the body, where it may be incidental.
+    given), rather than only in the body, where it may be incidental; `organisation` is the first
+    company, platform or the like the title names (金盛车贷), "" if none.
     """
 
     id: str
@@ -32,6 +33,7 @@ class Doc:
     title_text: str = ""
     body_text: str = ""
     local_in_title: bool = False
+    organisation: str = ""
 
 
 def aware(moment: datetime) -> datetime:
@@ -95,5 +97,6 @@ def analyze(message: Message, *, max_chars: int, root: str = "", words_only: boo
     moment = aware(message.time).astimezone(UTC)
     title_key = "".join(ch for ch in message.title if ch.isalnum())
     local_in_title = bool(message.place) or any(m.level >= pl.ROAD for m in title_places)
+    organisation = next((m.name for m in pl.named_organisations(title)), "") if words_only else ""
     return Doc(message.id, moment, tuple(found), frozenset(title_terms | body_terms), weights, title_key,
-               title, body, local_in_title)
+               title, body, local_in_title, organisation)

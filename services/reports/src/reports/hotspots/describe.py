@@ -42,17 +42,30 @@ def shared_place(members: Sequence[Doc]) -> tuple[str, ...]:
     """The chain of places (coarse to fine) of the most specific place the members agree on.
 
     A local place (road or finer) counts only when titles name it: bodies mention places in passing.
+    Without one, an organisation the titles name (金盛车贷) follows the district or city.
     A member that names no place does not disagree: it joined the group by its text.
     """
     local = _majority([name for d in members if (name := _titled_local(d))])
     if local:
         level = max(lv for d in members for n, lv in d.places if n == local)
         return _chain(members, local, level)
+    organisation = _majority([d.organisation for d in members if d.organisation])
+    coarse = _coarse(members)
+    return (*coarse, organisation) if organisation else coarse
+
+
+def _coarse(members: Sequence[Doc]) -> tuple[str, ...]:
     for level in (DISTRICT, CITY):
         name = _majority([n for d in members for n, lv in d.places if lv == level])
         if name:
             return _chain(members, name, level)
     return ()
+
+
+def is_specific(chain: tuple[str, ...], members: Sequence[Doc]) -> bool:
+    """True when the chain ends at a local place or an organisation rather than a town, district or city."""
+    coarse = {name for d in members for name, level in d.places if level < ROAD}
+    return bool(chain) and chain[-1] not in coarse
 
 
 def place_label(chain: tuple[str, ...], *, short: bool = False) -> str:
@@ -87,13 +100,17 @@ def _support(members: Sequence[Doc], family: Sequence[int]) -> tuple[Counter[str
 
 
 def top_terms(
-    members: Sequence[Doc], family: Sequence[int], *, df: Mapping[str, int], total: int, limit: int
+    members: Sequence[Doc], family: Sequence[int], *, df: Mapping[str, int], total: int, limit: int,
+    place: Sequence[str] = (),
 ) -> list[str]:
     """Words that several of the group's writers use and the other requests rarely do (support × IDF).
 
-    Words of a single writer (or of near-copies of one text) come after, to reach at least three terms.
+    Words of a single writer (or of near-copies of one text) come after, to reach at least three terms;
+    words inside the names of `place` (金盛车 of 金盛车贷) are left out.
     """
     support, users = _support(members, family)
+    for word in [w for w in support if any(w in name for name in place)]:
+        del support[word]
     known = tokenizer().FREQ
     several = len(set(family)) > 1
 

@@ -49,10 +49,11 @@ def components(graph: sparse.spmatrix) -> list[np.ndarray]:
 
 
 def place_blocks(matrix: sparse.csr_matrix, keys: PlaceKeys, threshold: float) -> list[np.ndarray]:
-    """Stage 1: within each local place named in titles, groups of requests about one problem."""
+    """Stage 1: within each local place (else organisation) named in titles, groups of requests about one
+    problem."""
     blocks: dict[int, list[int]] = defaultdict(list)
-    for index, local in enumerate(keys.titled):
-        blocks[int(local)].append(index)
+    for index, (local, organisation) in enumerate(zip(keys.titled, keys.organisation, strict=True)):
+        blocks[int(local if local >= 0 else organisation)].append(index)
     units = [np.array([i]) for i in blocks.pop(-1, [])]
     units += [np.array(members) for members in blocks.values() if len(members) == 1]
     for members in (np.array(m) for m in blocks.values() if len(m) > 1):
@@ -73,8 +74,8 @@ def group_docs(matrix: sparse.csr_matrix, docs: Sequence[Doc], config: IssueConf
             groups.append(units[component[0]])
             continue
         sim = adjust(gram(vectors[component]), ukeys, component, component, bonus)
-        for part in split(component, sim, config.similarity):
-            groups.append(np.concatenate([units[u] for u in part]))
+        parts = [np.concatenate([units[u] for u in part]) for part in split(component, sim, config.similarity)]
+        groups += merge_by_centroid(parts, matrix, keys, config.similarity)
     return groups
 
 

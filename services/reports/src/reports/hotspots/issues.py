@@ -6,14 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from reports.hotspots.analyze import Doc, analyze
-from reports.hotspots.describe import doc_frequencies, place_label, shared_place, title_of, top_terms
+from reports.hotspots.describe import doc_frequencies, is_specific, place_label, shared_place, title_of, top_terms
 from reports.hotspots.detect import Progress
 from reports.hotspots.features import doc_matrices
 from reports.hotspots.gazetteer import complete_places, recognise_known_places
 from reports.hotspots.grouping import families, group_docs
 from reports.hotspots.heat import effective_reports, heat_index, span_periods
 from reports.hotspots.model import Hotspot, IssueConfig, Message
-from reports.hotspots.places import ROAD
 
 PROGRESS_EVERY = 1000
 
@@ -58,11 +57,11 @@ def _issue(
     members, family = [members[k] for k in order], [family[k] for k in order]
     reporters = [_reporter(messages[d.id], fam) for d, fam in zip(members, family, strict=True)]
     chain = shared_place(members)
-    placed = any(level >= ROAD and name == chain[-1] for d in members for name, level in d.places) if chain else False
+    placed = is_specific(chain, members)
     reports = effective_reports(reporters)
     score = heat_index(reports=reports, periods=span_periods([d.time for d in members]), placed=placed,
                        likes=sum(messages[d.id].likes for d in members))
-    terms = top_terms(members, family, df=df, total=total, limit=config.top_terms)
+    terms = top_terms(members, family, df=df, total=total, limit=config.top_terms, place=chain)
     return Hotspot(
         rank=0, place=place_label(chain), terms=terms, request_ids=[d.id for d in members],
         score=round(score, 3), window_start=members[0].time, window_end=members[-1].time, kind="issue",

@@ -17,13 +17,15 @@ class PlaceKeys:
     """Per doc (or per group of docs): integer ids, -1 when unknown.
 
     `titled` is the local place (road or finer) a title names, `mentioned` the local place named
-    anywhere (title first), `district` and `city` the masked codes.
+    anywhere (title first), `district` and `city` the masked codes, `organisation` the organisation a
+    title names (never a reason to keep two requests apart: one company can be at many places).
     """
 
     city: np.ndarray
     district: np.ndarray
     titled: np.ndarray
     mentioned: np.ndarray
+    organisation: np.ndarray
 
     def conflict(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """True where two units are surely at different places: titles name different local places,
@@ -67,6 +69,7 @@ def place_keys(docs: Sequence[Doc]) -> PlaceKeys:
         titled=np.array([m if d.local_in_title else -1 for m, d in zip(mentioned, docs, strict=True)],
                         dtype=np.int64),
         mentioned=np.array(mentioned, dtype=np.int64),
+        organisation=np.array([key(d.organisation and "org:" + d.organisation) for d in docs], dtype=np.int64),
     )
 
 
@@ -81,4 +84,4 @@ def unit_keys(keys: PlaceKeys, units: Sequence[np.ndarray]) -> PlaceKeys:
         return np.array([_common(values[u]) for u in units], dtype=np.int64)
 
     return PlaceKeys(city=column(keys.city), district=column(keys.district), titled=column(keys.titled),
-                     mentioned=column(keys.mentioned))
+                     mentioned=column(keys.mentioned), organisation=column(keys.organisation))

@@ -23,6 +23,9 @@ _SUFFIXES = (
     (TOWN, r"街道(?![办])|镇(?![政府上里内区])|乡(?![镇村下亲里])"),
 )
 _SUFFIX = re.compile("|".join(f"(?P<L{level}>{pattern})" for level, pattern in _SUFFIXES))
+# Organisations a request can be about without naming a place (58车贷, 发吉房地产公司, 广铁集团).
+ORGANISATION = 7
+_ORG_SUFFIX = re.compile(r"车贷|网贷|集团|公司|驾校|银行|酒店|超市|物业(?!费|管理|服务|公司)")
 _NAME_TAGS = frozenset({None, "n", "ns", "nr", "nz", "nt", "nrt", "nrfg", "ng", "j", "a", "b", "x", "an", "s"})
 _GENERIC = frozenset(
     "小区 社区 街道 业主 居民 村民 政府 部门 老旧 安置 商业 步行 农村 村级 城市 城乡 高速 国道 省道 县道 "
@@ -50,8 +53,11 @@ class PlaceMention:
     end: int
 
 
-def _name_before(text: str, start: int, floor: int) -> str:
-    """The proper name just before a place suffix, trimmed of verbs, particles and generic words."""
+def _name_before(text: str, start: int, floor: int, *, alphanumeric: bool = False) -> str:
+    """The proper name just before a place suffix, trimmed of verbs, particles and generic words.
+
+    With `alphanumeric`, letters and digits may be part of it (58车贷).
+    """
     context = text[max(floor, start - _MAX_NAME - 2):start]
     tags, stops, size = word_tags(), stop_words(), 0
     parts: list[str] = []
@@ -63,6 +69,10 @@ def _name_before(text: str, start: int, floor: int) -> str:
         if token == "之" and parts:
             parts.append(token)  # 魅力之城: 之 joins a proper name
             size += 1
+            continue
+        if alphanumeric and re.fullmatch(r"[0-9A-Za-z]+", token) and size + len(token) <= _MAX_NAME:
+            parts.append(token)
+            size += len(token)
             continue
         if not re.fullmatch(r"[\u4e00-\u9fff]+", token) or token in _GENERIC or size + len(token) > _MAX_NAME:
             break
@@ -102,6 +112,16 @@ def named_places(text: str) -> list[PlaceMention]:
             floor = m.end()
         elif m.lastgroup in (f"L{ROAD}", f"L{TOWN}"):
             floor = m.end()  # a road without a name still ends the next name: 劳动东路魅力之城小区
+    return found
+
+
+def named_organisations(text: str) -> list[PlaceMention]:
+    """Named companies, platforms, banks and the like (金盛车贷, 发吉房地产公司), at level ORGANISATION."""
+    found = []
+    for m in _ORG_SUFFIX.finditer(text):
+        name = _name_before(text, m.start(), 0, alphanumeric=True)
+        if len(name) >= 2:
+            found.append(PlaceMention(name + m.group(0), ORGANISATION, m.start() - len(name), m.end()))
     return found
 
 

@@ -28,6 +28,8 @@ _WORDLIKE = re.compile(r"^[\u4e00-\u9fffA-Za-z]+$")
 # jieba part-of-speech tags of words that never name an issue: locality, place/time words, pronouns,
 # particles, adverbs, prepositions, conjunctions, numerals, measure words, interjections.
 _FUNCTION_TAGS = frozenset("f s t r rr rz rg u uj ul uz ud ug uv d dg p c m mq q y e o k h tg".split())
+# Words jieba tags as time words that still name what residents complain about (夜宵摊, 暑假补课).
+_TIME_WORDS_KEPT = frozenset("夜宵 宵夜 暑假 寒假 春节 国庆 中秋 周末 晚自习".split())
 
 
 @cache
@@ -70,7 +72,7 @@ def is_term(token: str) -> bool:
     """True when a token can be part of a hot issue: no digits, not a stop word, not a lone particle."""
     if not _WORDLIKE.match(token) or _HAS_DIGIT.search(token) or token in stop_words():
         return False
-    if word_tags().get(token) in _FUNCTION_TAGS:
+    if word_tags().get(token) in _FUNCTION_TAGS and token not in _TIME_WORDS_KEPT:
         return False
     if len(token) == 1:
         return token in MEANINGFUL_CHARS
