@@ -12,6 +12,7 @@ from router.adapters.rules_file import parse_rules
 from router.adapters.yaml_files import FileInvalid
 from router.bootstrap import load_directory
 from router.entrypoints.access import ADMIN, OPERATOR
+from router.entrypoints.schemas import unprocessable
 from router.entrypoints.security import users_of
 from router.handlers.context import Directory
 
@@ -70,7 +71,7 @@ async def reload(request: Request) -> dict[str, Any]:
         fresh = load_directory(running.settings)
         swap_directory(request, fresh, users_for(request, fresh))
     except FileInvalid as exc:
-        raise HTTPException(422, {"errors": exc.errors}) from None
+        raise unprocessable("file", *exc.errors) from None
     return summary(fresh)
 
 
@@ -91,7 +92,7 @@ def _upload(request: Request, text: str, kind: str) -> dict[str, Any]:
                                                        dept_codes=set(current.org.departments)))
         users = users_for(request, fresh)
     except FileInvalid as exc:
-        raise HTTPException(422, {"errors": exc.errors}) from None
+        raise unprocessable("body", *exc.errors) from None
     backup = replace_file(path, text)
     swap_directory(request, fresh, users)
     return {**summary(fresh), "written": str(path), "previous_version_kept_as": str(backup)}

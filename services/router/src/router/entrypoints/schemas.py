@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from fastapi import HTTPException
 from pydantic import BaseModel
 
 from router.domain.case import Case
@@ -49,3 +50,8 @@ class CaseOut(BaseModel):
         fields = {name: getattr(case, name) for name in cls.model_fields if hasattr(case, name)}
         return cls(**{**fields, "tracking_codes": [r.get("tracking_code") for r in case.reporters
                                                    if r.get("tracking_code")]})
+
+
+def unprocessable(location: str, *messages: str) -> HTTPException:
+    """422 shaped like FastAPI's own validation errors (`detail` = [{loc, msg, type}]), as the OpenAPI says."""
+    return HTTPException(422, [{"loc": location.split("."), "msg": m, "type": "value_error"} for m in messages])

@@ -20,7 +20,7 @@ from router.entrypoints.access import (
     paths_of,
     visible,
 )
-from router.entrypoints.schemas import CaseOut
+from router.entrypoints.schemas import CaseOut, unprocessable
 from router.handlers.commands import Mutation, run_on_case
 from router.handlers.context import CaseNotFound
 from servicekit.auth.deps import AuthError, authorize_place
@@ -151,7 +151,7 @@ async def reassign(case_id: str, body: ReassignIn, request: Request, principal: 
     known = ctx_of(request).directory.org.all_units()
     unknown = [u for u in body.unit_ids if u not in known]
     if unknown:
-        raise HTTPException(422, f"unknown unit id(s): {', '.join(unknown)}")
+        raise unprocessable("body.unit_ids", f"unknown unit id(s): {', '.join(unknown)}")
     check_targets(request, principal, body.unit_ids)
 
     def mutate(case: Case, now):  # type: ignore[no-untyped-def]

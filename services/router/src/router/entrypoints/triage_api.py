@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from router.domain.case import ActorInfo, InvalidTransition
 from router.entrypoints.access import OPERATOR, TRIAGERS, case_for, communities_for, paths_of, visible
-from router.entrypoints.schemas import CaseOut
+from router.entrypoints.schemas import CaseOut, unprocessable
 from router.handlers import triage
 from router.handlers.context import CaseNotFound, Context
 from servicekit.auth.principal import Principal
@@ -72,7 +72,7 @@ async def decide(case_id: str, body: TriageIn, request: Request, principal: Tria
     except ValueError as exc:
         if isinstance(exc, InvalidTransition):
             raise HTTPException(409, str(exc)) from None
-        raise HTTPException(422, str(exc)) from None
+        raise unprocessable("body.class_code", str(exc)) from None
     except CaseNotFound:
         raise HTTPException(404, f"no case {case_id}") from None
     return CaseOut.of(case)
