@@ -32,6 +32,24 @@ FORM = {"api_key": KEY, "service_code": "elevator", "lat": "36.0671", "long": "1
         "phone": "13812345678", "email": "wang@example.cn"}
 
 
+@pytest.fixture
+def app_client(app_client):
+    """The shared client, sending the Open311 API key with every read as well (reads need it too)."""
+    client, app = app_client
+    client.params = {"api_key": KEY}
+    return client, app
+
+
+async def test_reading_requests_needs_the_api_key_too(app_client):
+    client, _ = app_client
+    client.params = {}
+    for path in ("requests.json", "requests/x.json", "tokens/WS-1.json", "requests.xml"):
+        answer = await client.get(f"{P}/{path}")
+        assert answer.status_code == 403 and "api_key" in answer.text
+    assert (await client.get(f"{P}/requests.json", params={"api_key": "wrong"})).status_code == 403
+    assert (await client.get(f"{P}/services.json")).status_code == 200  # the service list stays public
+
+
 def xml_tree(content: bytes):
     root = SafeET.fromstring(content)
     return root

@@ -41,6 +41,8 @@ path of the offending field, `message` is Chinese for residents.
 Residents use the per-request access token; staff present a bearer token (docs/security.md)."""
 AUDITED_READS = ("get_staff_request", "get_photo")
 
+MAX_BODY = 8 * 1024 * 1024  # a 5 MB photo or 12345 batch with multipart overhead; larger bodies get 413
+
 
 def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = True) -> FastAPI:
     """Build the app (refusing missing secrets outside dev mode); the store and broker open in the lifespan."""
@@ -73,7 +75,8 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
             await container.close()
             await app.state.audit.close()
 
-    app = FastAPI(title="Whistle intake", version="1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Whistle intake", version="1.0", description=DESCRIPTION, lifespan=lifespan,
+                  max_body_size=MAX_BODY)
     app.state.metrics = metrics
     app.state.settings = settings
     install_auth(app, auth)

@@ -32,6 +32,12 @@ def _fmt(fmt: str) -> str:
     return fmt
 
 
+def _require_key(request: Request, presented: str | None) -> None:
+    """Every request read and write needs an API key: the list holds residents' complaints about neighbours."""
+    if (presented or "") not in container_of(request).settings.open311_key_set():
+        raise Open311Error(403, "api_key was not provided or is invalid / API 密钥无效")
+
+
 async def _guarded(fmt: str, build: Any) -> Response:
     try:
         return await build(_fmt(fmt))
@@ -93,8 +99,7 @@ async def create_request(fmt: str, request: Request) -> Response:
     async def build(f: str) -> Response:
         c = container_of(request)
         params = await _params(request)
-        if params.get("api_key", "") not in c.settings.open311_key_set():
-            raise Open311Error(403, "api_key was not provided or is invalid / API 密钥无效")
+        _require_key(request, params.get("api_key"))
         try:
             enforce_rate_limits(request, params.get("phone") or None)
             body = SubmitRequestIn.model_validate(o311.submission(params))
@@ -113,11 +118,12 @@ async def create_request(fmt: str, request: Request) -> Response:
     return await _guarded(fmt, build)
 
 
-@router.get("/requests.{fmt}", summary="GeoReport v2: query service requests")
+@router.get("/requests.{fmt}", summary="GeoReport v2: query service requests (api_key required)")
 async def list_requests(fmt: str, request: Request) -> Response:
     """Filters: service_request_id, service_code, start_date/end_date (at most 90 days), status."""
     async def build(f: str) -> Response:
         params = dict(request.query_params)
+        _require_key(request, params.get("api_key"))
         ids = tuple(i.strip() for i in params.get("service_request_id", "").split(",") if i.strip())
         codes = [s.strip() for s in params.get("service_code", "").split(",") if s.strip()]
         start, end = o311.parse_date(params, "start_date"), o311.parse_date(params, "end_date")
@@ -151,10 +157,11 @@ async def _query(request: Request, ids: tuple[str, ...], codes: list[str], statu
     return sorted(results, key=lambda r: r.submitted_at, reverse=True)[:1000]
 
 
-@router.get("/requests/{request_id}.{fmt}", summary="GeoReport v2: one service request")
+@router.get("/requests/{request_id}.{fmt}", summary="GeoReport v2: one service request (api_key required)")
 async def get_request(request_id: str, fmt: str, request: Request) -> Response:
     """The request as a one-element list."""
     async def build(f: str) -> Response:
+        _require_key(request, request.query_params.get("api_key"))
         c = container_of(request)
         req = await c.repo.get(request_id)
         if req is None:
@@ -163,10 +170,11 @@ async def get_request(request_id: str, fmt: str, request: Request) -> Response:
     return await _guarded(fmt, build)
 
 
-@router.get("/tokens/{token}.{fmt}", summary="GeoReport v2: service_request_id for a token (our tracking code)")
+@router.get("/tokens/{token}.{fmt}", summary="GeoReport v2: service_request_id for a token (api_key required)")
 async def get_token(token: str, fmt: str, request: Request) -> Response:
     """The token is the tracking code returned by POST requests."""
     async def build(f: str) -> Response:
+        _require_key(request, request.query_params.get("api_key"))
         req = await container_of(request).repo.by_tracking_code(token)
         if req is None:
             raise Open311Error(404, f"token {token} not found")

@@ -5,12 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
 
 from contracts.channels import Channel
+from intake.domain.text import clean, has_visible
 from intake.domain.validation import MAX_TEXT
 
 STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _visible(value: str) -> str:
+    value = clean(value)
+    if not has_visible(value):
+        raise PydanticCustomError("string_too_short", "no visible characters")
+    return value
+
+
+def _cleaned(value: str | None) -> str | None:
+    return clean(value).strip() or None if value is not None else None
+
+
+Visible = Annotated[str, AfterValidator(_visible)]
+Cleaned = AfterValidator(_cleaned)
 StrictBool = Annotated[bool, Strict()]
 StrictFloat = Annotated[float, Strict()]
 
@@ -23,7 +40,7 @@ class LocationIn(BaseModel):
     building: str | None = Field(None, max_length=50, examples=["3"])
     unit: str | None = Field(None, max_length=50, examples=["2"])
     room: str | None = Field(None, max_length=50, examples=["502"])
-    address: str | None = Field(None, max_length=200)
+    address: Annotated[str | None, Cleaned] = Field(None, max_length=200)
     lat: StrictFloat | None = Field(None, ge=-90, le=90)
     lon: StrictFloat | None = Field(None, ge=-180, le=180)
 
@@ -33,7 +50,7 @@ class ContactIn(BaseModel):
 
     model_config = STRICT
 
-    name: str | None = Field(None, max_length=50)
+    name: Annotated[str | None, Cleaned] = Field(None, max_length=50)
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9\- ]{5,19}$", examples=["13812341234"])
     preferred_time: str | None = Field(None, max_length=100, examples=["工作日晚上"])
 
@@ -54,8 +71,8 @@ class SubmitRequestIn(BaseModel):
 
     compound_id: str | None = Field(None, max_length=100, examples=["qc-jh-jh-hy"])
     compound_token: str | None = Field(None, max_length=300, description="signed token from the QR code")
-    text: str = Field(min_length=1, max_length=MAX_TEXT, examples=["3号楼楼道里堆满杂物，堵住了消防通道"])
-    title: str | None = Field(None, max_length=200)
+    text: Visible = Field(min_length=1, max_length=MAX_TEXT, examples=["3号楼楼道里堆满杂物，堵住了消防通道"])
+    title: Annotated[str | None, Cleaned] = Field(None, max_length=200)
     location: LocationIn | None = None
     contact: ContactIn | None = None
     anonymous: StrictBool = False
@@ -84,7 +101,7 @@ class FeedbackIn(BaseModel):
 
     satisfied: StrictBool
     rating: int | None = Field(None, ge=1, le=5)
-    comment: str | None = Field(None, max_length=1000)
+    comment: Annotated[str | None, Cleaned] = Field(None, max_length=1000)
 
 
 class CancelIn(BaseModel):
@@ -92,4 +109,4 @@ class CancelIn(BaseModel):
 
     model_config = STRICT
 
-    reason: str | None = Field(None, max_length=500)
+    reason: Annotated[str | None, Cleaned] = Field(None, max_length=500)

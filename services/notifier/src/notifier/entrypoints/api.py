@@ -23,6 +23,8 @@ from servicekit.auth.setup import install_auth
 from servicekit.http import ops_router
 from servicekit.logs import configure_logging
 
+MAX_BODY = 6 * 1024 * 1024  # a 5 MB asset register; larger bodies get 413
+
 
 class CaseTimersOut(BaseModel):
     """A case's SLA clock and timers."""
@@ -86,7 +88,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
             await notifier.stop()
             await app.state.audit.close()
 
-    app = FastAPI(title="Whistle notifier", version="1.0", lifespan=lifespan,
+    app = FastAPI(title="Whistle notifier", version="1.0", lifespan=lifespan, max_body_size=MAX_BODY,
                   description="SLA timers on a Chinese working calendar, reminders, escalation and notifications")
     install_auth(app, auth)
     install_audit(app, service="notifier", log_of=lambda a: getattr(a.state, "audit", None))

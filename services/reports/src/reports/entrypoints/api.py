@@ -26,6 +26,8 @@ from servicekit.http import ops_router
 
 AUDITED_READS = ("get_query", "get_overdue")  # case rows with residents' texts
 
+MAX_BODY = 64 * 1024  # reports only reads; larger bodies get 413
+
 
 def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
                clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> FastAPI:
@@ -54,7 +56,7 @@ def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
             await container.repo.close()
             await app.state.audit.close()
 
-    app = FastAPI(title="Whistle reports", version="1.0", lifespan=lifespan,
+    app = FastAPI(title="Whistle reports", version="1.0", lifespan=lifespan, max_body_size=MAX_BODY,
                   description="三率、SLA、明细查询与导出、热点发现、数据看板。Staff bearer tokens; figures are limited "
                               "to the caller's subtree (docs/security.md).")
     install_auth(app, auth)

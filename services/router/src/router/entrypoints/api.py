@@ -19,6 +19,8 @@ from servicekit.http import ops_router
 
 AUDITED_READS = ("get_case", "list_cases", "unit_cases", "queue", "decisions_csv", "my_cases")
 
+MAX_BODY = 2 * 1024 * 1024  # the organisation file is the largest body; larger ones get 413
+
 
 def create_app(settings: RouterSettings, log: logging.Logger | None = None) -> FastAPI:
     """Build the FastAPI app; refuses (MissingSecret naming it) when a secret is missing outside dev mode."""
@@ -39,7 +41,7 @@ def create_app(settings: RouterSettings, log: logging.Logger | None = None) -> F
             await router.ctx.repo.close()
             await app.state.audit.close()
 
-    app = FastAPI(title="Whistle router", version="1", lifespan=lifespan,
+    app = FastAPI(title="Whistle router", version="1", lifespan=lifespan, max_body_size=MAX_BODY,
                   description="分拨：分类、派单、吹哨、工单状态机与部门回复。Staff sign in at POST /v1/auth/token "
                               "(or bring an OIDC token); departments use X-API-Key. See docs/security.md.")
     metrics = RouterMetrics()
