@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reports.hotspots.text import segmenter, stop_words, word_tags
+from reports.hotspots.text import segmenter, stop_words, tokenizer, word_tags
 
 # Levels from coarse to fine; a message's place is its finest one.
 CITY, DISTRICT, TOWN, ROAD, COMMUNITY, COMPOUND = range(1, 7)
@@ -25,6 +25,7 @@ _SUFFIXES = (
 _SUFFIX = re.compile("|".join(f"(?P<L{level}>{pattern})" for level, pattern in _SUFFIXES))
 # Organisations a request can be about without naming a place (58车贷, 发吉房地产公司, 广铁集团).
 ORGANISATION = 7
+COMMON_NAME_FREQ = 100
 _ORG_SUFFIX = re.compile(r"车贷|网贷|集团|公司|驾校|银行|酒店|超市|物业(?!费|管理|服务|公司)")
 _NAME_TAGS = frozenset({None, "n", "ns", "nr", "nz", "nt", "nrt", "nrfg", "ng", "j", "a", "b", "x", "an", "s"})
 _GENERIC = frozenset(
@@ -35,7 +36,7 @@ _GENERIC = frozenset(
     "就读于 这是 位于 地处 坐落于 属于 来自 "
     # Request verbs jieba tags as nouns or adjectives (请求整治魅力之城小区 is about 魅力之城小区).
     "整治 规范 建议 落实 监管 规划 整改 督办 治理 "
-    "家里 村里 城里 市里 县里 楼下 楼上 门前 屋里 山里 乡下 小孩 孩子 子女 各 热门 人员".split()
+    "家里 村里 城里 市里 县里 楼下 楼上 门前 屋里 山里 乡下 小孩 孩子 子女 各 热门 人员 单元".split()
 )
 _MAX_NAME = 8
 # A name whose last character makes a common word with the suffix (年农 + 村) is a common word, not a place.
@@ -70,7 +71,7 @@ def _name_before(text: str, start: int, floor: int, *, alphanumeric: bool = Fals
             parts.append(token)  # 魅力之城: 之 joins a proper name
             size += 1
             continue
-        if alphanumeric and re.fullmatch(r"[0-9A-Za-z]+", token) and size + len(token) <= _MAX_NAME:
+        if alphanumeric and not parts and re.fullmatch(r"[0-9A-Za-z]+", token):
             parts.append(token)
             size += len(token)
             continue
@@ -83,6 +84,8 @@ def _name_before(text: str, start: int, floor: int, *, alphanumeric: bool = Fals
             break
         parts.append(token)
         size += len(token)
+    if parts and parts[-1][0] in "期栋幢号" and not tokenizer().FREQ.get(parts[-1]):
+        parts[-1] = parts[-1][1:]  # left by a number jieba split off: 6期兴龙 → 兴龙, 5栋楼 → 楼
     return "".join(reversed(parts)).lstrip("之")
 
 
@@ -120,9 +123,14 @@ def named_organisations(text: str) -> list[PlaceMention]:
     found = []
     for m in _ORG_SUFFIX.finditer(text):
         name = _name_before(text, m.start(), 0, alphanumeric=True)
-        if len(name) >= 2:
+        if len(name) >= 2 and not _common_word(name):
             found.append(PlaceMention(name + m.group(0), ORGANISATION, m.start() - len(name), m.end()))
     return found
+
+
+def _common_word(name: str) -> bool:
+    """A name that is one common dictionary word (物流公司, 房地产公司) names a kind, not an organisation."""
+    return tokenizer().FREQ.get(name, 0) >= COMMON_NAME_FREQ
 
 
 def city_of(district: str) -> str:
