@@ -43,11 +43,11 @@ def passes(step: dict[str, Any]) -> bool:
 
 def ladder(url: str, *, kind: str, rates: list[int], duration: float, warmup: float,
            after_step: Callable[[dict[str, Any]], None] = lambda step: None,
-           deadline: float | None = None) -> tuple[int | None, list[dict[str, Any]]]:
+           deadline: float | None = None, extract: str | None = None) -> tuple[int | None, list[dict[str, Any]]]:
     """Climb the rates until one fails, then try once between the last pass and the first failure.
 
     Returns the highest passing rate and every step. Each step sends new bodies (`offset`), so nothing is
-    a replay of an earlier request.
+    a replay of an earlier request. With `extract`, each step keeps its records for `after_step`.
     """
     steps: list[dict[str, Any]] = []
     best: int | None = None
@@ -55,7 +55,8 @@ def ladder(url: str, *, kind: str, rates: list[int], duration: float, warmup: fl
 
     def step(rate: int) -> bool:
         nonlocal offset, best
-        result = run_load(url, kind=kind, rate=rate, duration=duration, warmup=warmup, offset=offset)
+        result = run_load(url, kind=kind, rate=rate, duration=duration, warmup=warmup, offset=offset,
+                          extract=extract, records=extract is not None)
         offset += int(rate * (duration + warmup)) + 1
         result["passed"] = passes(result)
         after_step(result)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 
 
 def encode_request(method: str, host: str, path: str, body: bytes | None = None,
@@ -27,6 +28,7 @@ class Connection:
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.idle_since = time.monotonic()
 
     async def exchange(self, request: bytes) -> tuple[int, bytes, bool]:
         """Send the request; return status, body and whether the connection can be reused."""
@@ -61,10 +63,15 @@ class Connection:
 
 
 class Pool:
-    """Idle keep-alive connections to one host; at most `limit` open at once (later requests wait)."""
+    """Idle keep-alive connections to one host; at most `limit` open at once (later requests wait).
 
-    def __init__(self, host: str, port: int, limit: int) -> None:
-        self.host, self.port = host, port
+    A connection idle for longer than `max_idle_s` is closed rather than reused: uvicorn closes idle
+    keep-alive connections after 5 s, and a request written into one it is closing would fail although
+    the server never saw it.
+    """
+
+    def __init__(self, host: str, port: int, limit: int, max_idle_s: float = 3.0) -> None:
+        self.host, self.port, self.max_idle_s = host, port, max_idle_s
         self._idle: list[Connection] = []
         self._slots = asyncio.Semaphore(limit)
         self.opened = 0
@@ -72,8 +79,11 @@ class Pool:
     async def acquire(self) -> Connection:
         """An idle connection, or a new one."""
         await self._slots.acquire()
-        if self._idle:
-            return self._idle.pop()
+        while self._idle:
+            conn = self._idle.pop()
+            if time.monotonic() - conn.idle_since < self.max_idle_s:
+                return conn
+            conn.close()
         try:
             reader, writer = await asyncio.open_connection(self.host, self.port)
         except BaseException:
@@ -88,6 +98,7 @@ class Pool:
     def release(self, conn: Connection, *, reusable: bool) -> None:
         """Give the connection back (or close it when its state is unknown)."""
         if reusable:
+            conn.idle_since = time.monotonic()
             self._idle.append(conn)
         else:
             conn.close()

@@ -77,3 +77,24 @@ def print_table(result: dict[str, Any]) -> None:
         print(f"  {key:<{width}}  {'—' if value is None else value!s:>10}  {goal}")
     for note in result.get("notes", []):
         print(f"  note: {note}")
+
+
+def main() -> None:
+    """`python -m bench.table [FILE] [--markdown]`: print a stored run again."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("file", nargs="?", type=Path, default=Path(__file__).parent / "results" / "latest.json")
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args()
+    result = json.loads(args.file.read_text(encoding="utf-8"))
+    if args.markdown:
+        print(markdown(result))
+    else:
+        print_table(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -36,11 +36,14 @@ def make_timer(case_id: str, community: str, point: tuple[str, TimerKind, float]
 
 
 def filler(n: int, now: datetime, *, tag: str, seed: int = 5) -> Iterator[Timer]:
-    """n open timers, five per case, due between one and sixty days from now."""
+    """n open timers, five per case, due between 35 days and a year and a month from now.
+
+    (A seeded file is reused for a calendar month at most, bench/cache.py, so none of them falls due.)
+    """
     rng = random.Random(seed)
     for i in range(n):
         case = i // len(POINTS)
-        due = now + timedelta(days=1, seconds=rng.randrange(59 * 86400))
+        due = now + timedelta(days=35, seconds=rng.randrange(365 * 86400))
         yield make_timer(f"{tag}-{case}", COMMUNITIES[case % len(COMMUNITIES)], POINTS[i % len(POINTS)], due)
 
 
