@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.hotspots.cli import BadLine, parse_line
+from reports.hotspots.analyze import SHANGHAI
+from reports.hotspots.cli import BadLine, parse_line, parse_time
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "hotspots_city.jsonl"
 ISSUES = Path(__file__).parent.parent / "fixtures" / "hotspots_issues.jsonl"
@@ -117,12 +118,36 @@ def test_lines_parse_with_shanghai_time_iso_times_and_numeric_ids() -> None:
     assert iso.user is None and iso.likes == 0
 
 
+@pytest.mark.parametrize("value", ["2019/4/25 9:32:09", "2019-4-25 9:32", "2019年4月25日 09:32:09", 1556155929,
+                                   1556155929000])
+def test_other_spellings_of_a_time_are_read_as_the_same_civil_time(value: object) -> None:
+    assert parse_time(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") == "2019-04-25 09:32"
+
+
+def test_a_request_may_lack_a_title_or_a_body_but_not_both_and_export_field_names_are_understood() -> None:
+    bodied = parse_line('\ufeff{"id": 3, "body": "正文", "time": "2019/4/25 9:32:09", "留言用户": "A01", "点赞数": 2}')
+
+    assert (bodied.title, bodied.body, bodied.user, bodied.likes) == ("", "正文", "A01", 2)
+    with pytest.raises(BadLine, match="missing title"):
+        parse_line('{"id": 4, "title": "", "body": "", "time": "2019-04-25 09:32:09"}')
+
+
 def test_optional_user_and_likes_are_read_and_bad_likes_count_as_none() -> None:
     given = parse_line('{"id": "1", "title": "t", "time": "2019-04-25 09:32:09", "user": 42, "likes": 7}')
     odd = parse_line('{"id": "2", "title": "t", "time": "2019-04-25 09:32:09", "user": "", "likes": "多"}')
 
     assert (given.user, given.likes) == ("42", 7)
     assert (odd.user, odd.likes) == (None, 0)
+
+
+def test_a_file_starting_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    marked = tmp_path / "bom.jsonl"
+    marked.write_text("\ufeff" + ISSUES.read_text(encoding="utf-8"), encoding="utf-8")
+
+    result = _run("--input", str(marked), "--top", "1")
+
+    assert result.returncode == 0 and "warning" not in result.stderr
+    assert json.loads(result.stdout)["request_ids"] == MEILI_IDS
 
 
 @pytest.mark.parametrize("line", ["[1, 2]", '{"id": "1", "title": 5, "time": "2019-04-25 09:32:09"}', "{"])

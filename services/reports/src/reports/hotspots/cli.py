@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.input == "-":
             messages = list(read_messages(sys.stdin, strict=args.strict, name="<stdin>"))
         else:
-            with open(args.input, encoding="utf-8") as stream:
+            with open(args.input, encoding="utf-8-sig") as stream:
                 messages = list(read_messages(stream, strict=args.strict, name=args.input))
     except (OSError, ValueError) as error:
         print(f"reports-hotspots: error: {error}", file=sys.stderr)
