@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import defaultdict
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractIncomingMessage
 
 TESTS = "/tests/faults"  # the CloudEvents source of messages the tests publish themselves
 
@@ -45,7 +46,9 @@ class Audit:
     prefix: str
     events: dict[str, Seen] = field(default_factory=dict)
     unreadable: int = 0
-    _connection: AbstractRobustConnection | None = None
+    _task: asyncio.Task[None] | None = None
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _consuming: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def queue_name(self) -> str:
@@ -53,14 +56,35 @@ class Audit:
         return f"{self.prefix}.faults-audit"
 
     async def start(self) -> None:
-        """Declare the exchange and the audit queue (before the platform starts) and consume it."""
-        self._connection = await aio_pika.connect_robust(self.url, reconnect_interval=0.5)
-        channel = await self._connection.channel()
-        await channel.set_qos(prefetch_count=500)
-        exchange = await channel.declare_exchange(f"{self.prefix}.events", aio_pika.ExchangeType.TOPIC, durable=True)
-        queue = await channel.declare_queue(self.queue_name, durable=True, arguments={"x-queue-type": "quorum"})
-        await queue.bind(exchange, routing_key="#")
-        await queue.consume(self._on_message)
+        """Consume the audit queue (declared before the platform started) until `stop`, reconnecting as needed."""
+        self._task = asyncio.create_task(self._run(), name="faults-audit")
+        await asyncio.wait_for(self._consuming.wait(), timeout=30)
+
+    async def _run(self) -> None:
+        # Our own reconnect loop rather than connect_robust: the audit must never silently stop listening.
+        while not self._stopping.is_set():
+            try:
+                connection = await aio_pika.connect(self.url)
+            except (OSError, aio_pika.exceptions.AMQPError):
+                await asyncio.sleep(0.5)
+                continue
+            closed = asyncio.Event()
+            connection.close_callbacks.add(lambda *_, done=closed: done.set())
+            try:
+                channel = await connection.channel()
+                await channel.set_qos(prefetch_count=500)
+                queue = await channel.declare_queue(self.queue_name, passive=True)
+                await queue.consume(self._on_message)
+                self._consuming.set()
+                waiters = [asyncio.create_task(closed.wait()), asyncio.create_task(self._stopping.wait())]
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+            except (TimeoutError, OSError, aio_pika.exceptions.AMQPError):
+                await asyncio.sleep(0.5)
+            finally:
+                with contextlib.suppress(Exception):
+                    await connection.close()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         try:
@@ -79,9 +103,10 @@ class Audit:
         await message.ack()
 
     async def stop(self) -> None:
-        """Close the connection (the queue stays until the prefix is deleted)."""
-        if self._connection is not None:
-            await self._connection.close()
+        """Stop consuming (the queue stays until the prefix is deleted)."""
+        self._stopping.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
 
     def of_type(self, event_type: str) -> list[Seen]:
         """Distinct events of one type published by the platform (not by the tests), in arrival order."""

@@ -38,13 +38,14 @@ def settled(audit: Audit, accepted: list[Accepted]) -> bool:
     return all(a.request_id in cases and cases[a.request_id] <= scheduled.keys() for a in accepted)
 
 
-async def wait_settled(audit: Audit, accepted: list[Accepted], *, within: float) -> float:
-    """Wait until `settled`; returns the moment (monotonic) it became true, or raises nothing and returns now."""
+async def wait_settled(audit: Audit, accepted: list[Accepted], *, within: float, stall_s: float = 30.0) -> None:
+    """Wait until `settled`, for at most `within` seconds, or until no new event arrived for `stall_s`."""
     deadline = time.monotonic() + within
-    # polling on purpose: the condition depends on other processes, there is no event to wait on
-    while not settled(audit, accepted) and time.monotonic() < deadline:  # noqa: ASYNC110
+    seen, changed = len(audit.events), time.monotonic()
+    while not settled(audit, accepted) and time.monotonic() < deadline and time.monotonic() - changed < stall_s:
         await asyncio.sleep(0.25)
-    return time.monotonic()
+        if len(audit.events) != seen:
+            seen, changed = len(audit.events), time.monotonic()
 
 
 def settle_moment(audit: Audit, accepted: list[Accepted]) -> float | None:
@@ -60,6 +61,14 @@ def settle_moment(audit: Audit, accepted: list[Accepted]) -> float | None:
         if a.request_id not in cases:
             return None
     return max(moments, default=time.monotonic())
+
+
+def out_of_order(audit: Audit, request_ids: set[str]) -> list[str]:
+    """Cases whose whistle reached the broker before their `case.routed.v1` (the outbox must keep per-case order)."""
+    routed = {s.data["case_id"]: s.order for s in audit.of_type("case.routed.v1")
+              if set(s.data.get("request_ids", [])) & request_ids}
+    return sorted({s.data["case_id"] for s in audit.of_type("whistle.issued.v1")
+                   if s.data.get("case_id") in routed and s.order < routed[s.data["case_id"]]})
 
 
 def audit_duplicates(audit: Audit, verdict: Verdict, request_ids: set[str]) -> None:

@@ -25,7 +25,7 @@ class Sizes:
 def sizes() -> Sizes:
     """The sizes for this run; FAULTS_REQUESTS and FAULTS_DURATION_S override the defaults."""
     full = os.environ.get("FAULTS_FULL", "") not in ("", "0", "false")
-    requests = int(os.environ.get("FAULTS_REQUESTS", 2000 if full else 120))
-    duration = float(os.environ.get("FAULTS_DURATION_S", 40.0 if full else 4.0))
-    return Sizes(full=full, requests=requests, duration_s=duration, outage_s=10.0 if full else 3.0,
+    requests = int(os.environ.get("FAULTS_REQUESTS", 2000 if full else 60))
+    duration = float(os.environ.get("FAULTS_DURATION_S", 40.0 if full else 2.0))
+    return Sizes(full=full, requests=requests, duration_s=duration, outage_s=10.0 if full else 2.0,
                  settle_s=300.0 if full else 90.0)

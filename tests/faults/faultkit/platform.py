@@ -49,11 +49,27 @@ def service_env(prefix: str, amqp_url: str, contact_key: str, *, store: str) -> 
     env = {k: v for k, v in env.items() if v}
     if store == "mongodb":
         env["MONGODB_URL"] = os.environ["MONGODB_URL"]
-        db = prefix.replace("-", "_")
-        env.update({f"{s.upper()}_MONGODB_DB": f"{db}_{s}" for s in SERVICES})
+        env.update({f"{s.upper()}_MONGODB_DB": mongo_db(prefix, s) for s in SERVICES})
     else:
         env["MONGODB_URL"] = ""
     return env
+
+
+def mongo_db(prefix: str, service: str) -> str:
+    """The MongoDB database of one service in one fault run."""
+    return f"{prefix.replace('-', '_')}_{service}"
+
+
+def drop_mongo_dbs(url: str, prefix: str) -> None:
+    """Drop the databases a fault run created on MongoDB."""
+    from pymongo import MongoClient
+
+    client: MongoClient = MongoClient(url, serverSelectionTimeoutMS=5000)
+    try:
+        for service in SERVICES:
+            client.drop_database(mongo_db(prefix, service))
+    finally:
+        client.close()
 
 
 def new_platform(data_dir: object, env: dict[str, str], urls: Mapping[str, str] | None = None) -> FaultPlatform:

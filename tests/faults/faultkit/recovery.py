@@ -37,19 +37,31 @@ async def _reported(client: httpx.AsyncClient, rig: Rig, at_least: int) -> bool:
         return False
 
 
-async def wait_total(rig: Rig, expected: int, *, within: float) -> int:
-    """Poll the reports total until it equals `expected`; return the last value seen."""
+async def wait_total(rig: Rig, expected: int, *, within: float, stall_s: float = 15.0) -> int:
+    """Poll the reports total until it equals `expected` (or stops moving for `stall_s`); return the last value."""
     deadline = time.monotonic() + within
-    total = -1
-    while time.monotonic() < deadline:
+    total, changed = -1, time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - changed < stall_s:
         try:
-            total = await asyncio.to_thread(rig.reports_total)
+            now = await asyncio.to_thread(rig.reports_total)
         except httpx.HTTPError:
-            total = -1
+            now = -1
+        if now != total:
+            total, changed = now, time.monotonic()
         if total == expected:
             return total
         await asyncio.sleep(0.5)
     return total
+
+
+async def quiesce(rig: Rig, audit: Audit, *, within: float = 30.0) -> None:
+    """Before a scenario: wait until no service queue has ready messages and no event arrived for a moment,
+    then count every case seen so far as known (so only this scenario's new cases are expected in reports)."""
+    deadline = time.monotonic() + within
+    while any((await rig.ready_counts(rig.service_queues())).values()) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.5)
+    await audit.wait_quiet(quiet_s=0.5, within=10.0)
+    rig.known_cases |= {s.data["case_id"] for s in audit.of_type("case.routed.v1")}
 
 
 async def wait_drained(rig: Rig, *, within: float) -> dict[str, tuple[int, int]]:
@@ -59,13 +71,16 @@ async def wait_drained(rig: Rig, *, within: float) -> dict[str, tuple[int, int]]
     ready counts are zero. The dead-letter, audit and department queues are not the platform's to empty.
     """
     deadline = time.monotonic() + within
+    last, changed = {}, time.monotonic()
     while True:
         ready = await rig.ready_counts(rig.service_queues())
-        if not any(ready.values()) or time.monotonic() > deadline:
+        if ready != last:
+            last, changed = ready, time.monotonic()
+        if not any(ready.values()) or time.monotonic() > min(deadline, changed + 15.0):
             depths = await asyncio.to_thread(rig.node.queues, rig.prefix)
             ignore = {rig.dead_letter_queue, f"{rig.prefix}.faults-audit"}
             ignore |= {name for name in depths if name.startswith(f"{rig.prefix}.whistle.")}
             left = leftovers(depths, ignore=ignore)
-            if not left or time.monotonic() > deadline:
+            if not left or time.monotonic() > min(deadline, changed + 15.0):
                 return left
         await asyncio.sleep(0.5)

@@ -17,7 +17,7 @@ from processes import SERVICES
 
 from contracts.topology import Topology
 from faultkit.node import RabbitNode
-from faultkit.platform import FaultPlatform, delete_prefix, new_platform, service_env
+from faultkit.platform import FaultPlatform, delete_prefix, drop_mongo_dbs, new_platform, service_env
 from faultkit.proxy import TcpProxy
 
 
@@ -31,6 +31,7 @@ class Rig:
     store: str
     proxies: dict[str, TcpProxy] = field(default_factory=dict)
     known_cases: set[str] = field(default_factory=set)
+    dirty: bool = False  # the last scenario failed: start the next one on fresh processes
 
     @property
     def urls(self) -> dict[str, str]:
@@ -58,10 +59,13 @@ class Rig:
                 counts[name] = int(queue.declaration_result.message_count or 0)
         return counts
 
-    def ensure_running(self) -> None:
-        """Restart the node or any service a failed scenario left down, and wait until all are ready."""
+    def ensure_running(self, *, restart: bool = False) -> None:
+        """Start the node or any service a failed scenario left down (all of them with `restart`, so one
+        scenario's broken process does not fail the next); wait until all are ready."""
         self.node.ensure_running()
         for name, proc in self.platform.procs.items():
+            if restart:
+                self.platform.stop_one(name)
             if proc.poll() is not None:
                 self.platform.start_one(name)
         self.wait_ready()
@@ -130,3 +134,5 @@ def running_rig(node: RabbitNode, data_dir: Path, *, store: str, proxied: tuple[
             proxy.stop()
         node.ensure_running()
         asyncio.run(delete_prefix(node.url, prefix, sorted(node.queues(prefix))))
+        if store == "mongodb":
+            drop_mongo_dbs(env["MONGODB_URL"], prefix)

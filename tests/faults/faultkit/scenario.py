@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faultkit.audit import Audit
-from faultkit.checks import Verdict, audit_duplicates, check_services, count_reports, wait_settled
+from faultkit.checks import Verdict, audit_duplicates, check_services, count_reports, out_of_order, wait_settled
 from faultkit.config import Sizes
 from faultkit.load import Load, LoadResult
 from faultkit.messages import Poison, read_dead_letters
-from faultkit.recovery import measure_recovery, wait_drained, wait_total
+from faultkit.recovery import measure_recovery, quiesce, wait_drained, wait_total
 from faultkit.results import record
 from faultkit.rig import Rig
 
@@ -46,6 +46,7 @@ class Outcome:
         assert not v.lost and not v.duplicated and not v.stale, f"{summary}\n{self.log_tail}"
         assert self.load.gave_up == 0, summary
         assert not self.left, summary
+        assert self.row["out_of_order"] == 0, summary
         assert len(self.dead_letters) == dead_letters, summary
 
 
@@ -53,11 +54,13 @@ async def run_scenario(rig: Rig, name: str, fault: Fault, sizes: Sizes, *, reque
                        duration_s: float | None = None, fault_at: float = 0.5, after_load: AfterLoad | None = None,
                        poisons: list[Poison] | None = None) -> Outcome:
     """Drive the load, call `fault` once `fault_at` of it was sent, wait for recovery, then check every request."""
-    await asyncio.to_thread(rig.ensure_running)
+    await asyncio.to_thread(rig.ensure_running, restart=rig.dirty)
     audit = Audit(rig.node.url, rig.prefix)
     await audit.start()
+    rig.dirty = True  # until this scenario ends clean
     try:
         await read_dead_letters(rig.node.url, rig.dead_letter_queue)  # a failed scenario before may have left some
+        await quiesce(rig, audit)
         total_before = await asyncio.to_thread(rig.reports_total)
         count = requests or sizes.requests
         load = Load(rig.urls["intake"], count, duration_s or sizes.duration_s)
@@ -75,6 +78,8 @@ async def run_scenario(rig: Rig, name: str, fault: Fault, sizes: Sizes, *, reque
         outcome.row.update(scenario=name, recovery_s=await probe, requests=count,
                            fault_s=round(recovered_at - started, 1), **extra)
         outcome.extra = extra
+        rig.dirty = bool(outcome.verdict.lost or outcome.verdict.duplicated or outcome.verdict.stale or outcome.left
+                         or (outcome.dead_letters and not poisons))
         record(outcome.row)
         return outcome
     finally:
@@ -90,7 +95,7 @@ async def _settle_and_check(rig: Rig, audit: Audit, result: LoadResult, total_be
     new_cases = {s.data["case_id"] for s in audit.of_type("case.routed.v1")} - rig.known_cases
     expected = total_before + len(new_cases) + _poison_cases_reported(rig, poisons, dead)
     total = await wait_total(rig, expected, within=60.0)
-    await audit.wait_quiet(quiet_s=1.0, within=20.0)
+    await audit.wait_quiet(quiet_s=0.5, within=20.0)
     verdict = Verdict(accepted=len(accepted))
     for _ in range(8):  # the resident's view may trail the broker by a moment
         verdict = Verdict(accepted=len(accepted))
@@ -100,6 +105,8 @@ async def _settle_and_check(rig: Rig, audit: Audit, result: LoadResult, total_be
         await asyncio.sleep(2.0)
     audit_duplicates(audit, verdict, set(result.accepted))
     count_reports(total, expected, verdict)
+    disorder = out_of_order(audit, set(result.accepted))
+    verdict.problems += [f"case {case_id} whistled before it was routed" for case_id in disorder[:5]]
     rig.known_cases |= new_cases
     sources = Counter(f"{queue.removeprefix(rig.prefix + '.')}: {reason[:80]}" for _, queue, reason in dead)
     row = {"scenario": "", "store": rig.store, "mode": sizes.mode, "accepted": len(accepted),
@@ -107,7 +114,7 @@ async def _settle_and_check(rig: Rig, audit: Audit, result: LoadResult, total_be
            "recovery_s": None, "stale": len(verdict.stale), "gave_up": result.gave_up,
            "http": dict(sorted(result.statuses.items())), "client_errors": dict(result.errors),
            "retry_after": sorted(set(result.retry_after))[:5], "events": len(audit.events),
-           "dead_letter_sources": dict(sources), "problems": verdict.problems[:5]}
+           "out_of_order": len(disorder), "dead_letter_sources": dict(sources), "problems": verdict.problems[:5]}
     return Outcome(row, verdict, left, result, dead, log_tail=rig.platform.log_tail())
 
 
