@@ -14,7 +14,7 @@ import pytest
 
 from reports.hotspots import Hotspot, IssueConfig, Message, find_issues
 from reports.hotspots.agglomerate import average_link
-from reports.hotspots.heat import effective_reports, heat_index, span_periods
+from reports.hotspots.heat import effective_reports, heat_index, peak, report_weights, span_periods
 from reports.hotspots.requests_io import parse_line
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "hotspots_issues.jsonl"
@@ -141,6 +141,18 @@ def test_the_heat_index_matches_hand_computed_values() -> None:
     assert math.isclose(heat_index(reports=1, periods=1, placed=True, likes=9), math.log(2) * (1 + 0.5 * math.log(2))
                         + 0.1 * math.log(10))
     assert heat_index(reports=6, periods=1, placed=True) > heat_index(reports=6, periods=3, placed=True)
+
+
+def test_the_heat_of_a_group_is_that_of_its_hottest_stretch_of_time() -> None:
+    old = [T0 + timedelta(days=400 * i) for i in range(3)]  # three reports years apart
+    flare = [T0 + timedelta(days=1200 + 8 * i) for i in range(7)]  # then seven in under two months
+    weights = report_weights([f"p{i}" for i in range(10)])
+
+    reports, periods = peak(old + flare, weights)
+
+    assert (reports, periods) == (7.0, 1.6)
+    assert peak(old, weights[:3]) == (3.0, 800 / 30)  # spread evenly: the whole span
+    assert report_weights(["a", "b", "a"]) == [1.0, 1.0, 0.25]
 
 
 def test_an_empty_input_gives_no_issue() -> None:

@@ -11,7 +11,7 @@ from reports.hotspots.detect import Progress
 from reports.hotspots.features import doc_matrices
 from reports.hotspots.gazetteer import complete_places, recognise_known_places
 from reports.hotspots.grouping import families, group_docs
-from reports.hotspots.heat import effective_reports, heat_index, span_periods
+from reports.hotspots.heat import heat_index, peak, report_weights
 from reports.hotspots.model import Hotspot, IssueConfig, Message
 
 PROGRESS_EVERY = 1000
@@ -58,15 +58,16 @@ def _issue(
     reporters = [_reporter(messages[d.id], fam) for d, fam in zip(members, family, strict=True)]
     chain = shared_place(members)
     placed = is_specific(chain, members)
-    reports = effective_reports(reporters)
-    score = heat_index(reports=reports, periods=span_periods([d.time for d in members]), placed=placed,
+    weights = report_weights(reporters)
+    hottest, periods = peak([d.time for d in members], weights, least=config.min_size)
+    score = heat_index(reports=hottest, periods=periods, placed=placed,
                        likes=sum(messages[d.id].likes for d in members))
     terms = top_terms(members, family, df=df, total=total, limit=config.top_terms, place=chain)
     return Hotspot(
         rank=0, place=place_label(chain), terms=terms, request_ids=[d.id for d in members],
         score=round(score, 3), window_start=members[0].time, window_end=members[-1].time, kind="issue",
         place_path=chain, title=title_of(chain, terms), count=len(members), writers=len(set(reporters)),
-        reports=round(reports, 2),
+        reports=round(sum(weights), 2),
     )
 
 
