@@ -135,3 +135,46 @@ async def test_the_mongodb_audit_log_answers_the_same_queries() -> None:
     assert [e.actor for e in await log.query(AuditQuery(within="/qc/qc-sl/", resource="c1"))] == ["a1"]
     assert len(await log.query(AuditQuery(within="/"))) == 2
     assert await log.query(AuditQuery(within="/qc/", actor={"$ne": ""})) == []  # type: ignore[arg-type]
+
+
+async def test_a_write_cancelled_while_beginning_leaves_no_transaction_open(tmp_path: Path) -> None:
+    import asyncio
+
+    log = await SqliteAuditLog.open(tmp_path / "cancelled-audit.sqlite3")
+    entry = AuditEntry.of(Principal("a", Role.PLATFORM_ADMIN), place=None, at=datetime.now(UTC), service="t",
+                          action="x", method="POST", path="/x", status=200, ip="ip")
+    task = asyncio.create_task(log.append(entry))
+    await asyncio.sleep(0)  # the task now waits for BEGIN IMMEDIATE, which aiosqlite's thread still runs
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    second = AuditEntry.of(Principal("b", Role.PLATFORM_ADMIN), place=None, at=datetime.now(UTC), service="t",
+                           action="y", method="POST", path="/y", status=200, ip="ip")
+    # Before the fix: "cannot start a transaction within a transaction" (or a hang), hence the time limit.
+    await asyncio.wait_for(log.append(second), timeout=10)
+    found = await asyncio.wait_for(log.query(AuditQuery()), timeout=10)
+    assert [e.actor for e in found] == ["b"]
+    await asyncio.wait_for(log.close(), timeout=10)
+
+
+async def test_validation_errors_have_the_documented_shape_and_never_echo_the_input() -> None:
+    from pydantic import BaseModel
+
+    from servicekit.http import install_validation_errors
+
+    class Body(BaseModel):
+        password: str
+        count: int
+
+    app = FastAPI()
+    install_validation_errors(app)
+
+    @app.post("/x")
+    async def x(body: Body) -> dict:
+        return {}
+
+    async with client(app) as c:
+        nan = await c.post("/x", content=b"NaN", headers={"Content-Type": "application/json"})
+        secret = await c.post("/x", json={"password": 12345678, "count": "many"})
+    assert nan.status_code == secret.status_code == 422
+    assert all(set(d) == {"loc", "msg", "type"} for d in secret.json()["detail"])
+    assert "12345678" not in secret.text and "many" not in secret.text

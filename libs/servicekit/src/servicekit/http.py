@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
@@ -37,3 +38,17 @@ def ops_router(service: str, checks: dict[str, ReadinessCheck], registry: Collec
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def install_validation_errors(app: FastAPI) -> None:
+    """422 with `detail` = [{loc, msg, type}] as the OpenAPI documents, never echoing the input back.
+
+    FastAPI's own handler echoes `input`, which fails to serialise for a body such as `NaN` (a 500) and
+    would send a rejected password or contact straight back.
+    """
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
+                   "type": str(e.get("type", ""))} for e in exc.errors()]
+        return JSONResponse({"detail": detail}, status_code=422)

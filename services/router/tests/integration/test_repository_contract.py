@@ -154,3 +154,25 @@ async def test_triage_queue_and_decisions(repo):
     assert [c.case_id for c in await repo.list_cases(needs_triage=True)] == ["C1"]
     assert [c.case_id for c in await repo.triage_decisions()] == ["C2"]
     assert await repo.ping() is True
+
+
+async def test_applied_event_ids_are_found_by_prefix_and_regex_characters_stay_literal(repo):
+    case = make_case("C-prefix", request_id="r-prefix")
+    assert await repo.create(case, events=[], event_id="seed:C-prefix")
+    stored = await repo.get("C-prefix")
+    assert await repo.update(stored, events=[], event_id="http:C-prefix:k.*:abc123")
+    assert await repo.applied_with_prefix("http:C-prefix:k.*:")
+    assert not await repo.applied_with_prefix("http:C-prefix:k.:")  # `.*` is not a pattern
+    assert not await repo.applied_with_prefix("http:C-prefix:other:")
+    assert await repo.applied_with_prefix("http:C-prefix:")
+
+
+async def test_listing_by_a_set_of_communities(repo):
+    for n, community in enumerate(("c-a", "c-b", "c-c")):
+        case = make_case(f"C-set-{n}", request_id=f"r-set-{n}")
+        case.community_id = community
+        assert await repo.create(case, events=[], event_id=f"seed:set-{n}")
+    found = await repo.list_cases(community_ids=["c-a", "c-c"], limit=10)
+    assert sorted(c.community_id for c in found) == ["c-a", "c-c"]
+    assert await repo.list_cases(community_ids=[], limit=10) == []
+    assert [c.community_id for c in await repo.list_cases(community_ids=["c-a", "c-b"], community_id="c-b")] == ["c-b"]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,7 +46,8 @@ class AuditMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            await self._record(scope, status["code"])
+            with anyio.CancelScope(shield=True):  # a cancelled request is still recorded, and completely
+                await self._record(scope, status["code"])
 
     async def _record(self, scope: Scope, status: int) -> None:
         state = scope.get("state") or {}

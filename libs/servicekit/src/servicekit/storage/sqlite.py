@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -53,15 +54,23 @@ class SqliteDatabase:
         async with self._write_lock:
             token = _IN_TRANSACTION.set(True)
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
                 try:
+                    await self.conn.execute("BEGIN IMMEDIATE")
                     yield self.conn
                 except BaseException:
-                    await self.conn.execute("ROLLBACK")
+                    await self._rollback()
                     raise
                 await self.conn.execute("COMMIT")
             finally:
                 _IN_TRANSACTION.reset(token)
+
+    async def _rollback(self) -> None:
+        # A task cancelled while awaiting BEGIN still has it run in aiosqlite's thread; without this rollback
+        # the connection stayed inside that transaction and every later BEGIN failed.
+        try:
+            await self.conn.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            pass  # BEGIN itself failed: nothing is open
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[None]:

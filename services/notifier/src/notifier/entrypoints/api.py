@@ -20,7 +20,7 @@ from notifier.metrics import NotifierMetrics
 from servicekit.auth.audit_http import audit_router, install_audit
 from servicekit.auth.audit_stores import open_audit_log
 from servicekit.auth.setup import install_auth
-from servicekit.http import ops_router
+from servicekit.http import install_validation_errors, ops_router
 from servicekit.logs import configure_logging
 
 MAX_BODY = 6 * 1024 * 1024  # a 5 MB asset register; larger bodies get 413
@@ -91,6 +91,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     app = FastAPI(title="Whistle notifier", version="1.0", lifespan=lifespan, max_body_size=MAX_BODY,
                   description="SLA timers on a Chinese working calendar, reminders, escalation and notifications")
     install_auth(app, auth)
+    install_validation_errors(app)
     install_audit(app, service="notifier", log_of=lambda a: getattr(a.state, "audit", None))
     app.include_router(api_router())
     app.include_router(notifications_router())

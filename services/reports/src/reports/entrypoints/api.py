@@ -22,7 +22,7 @@ from reports.queries import summary
 from servicekit.auth.audit_http import audit_router, install_audit
 from servicekit.auth.audit_stores import open_audit_log
 from servicekit.auth.setup import install_auth
-from servicekit.http import ops_router
+from servicekit.http import install_validation_errors, ops_router
 
 AUDITED_READS = ("get_query", "get_overdue")  # case rows with residents' texts
 
@@ -60,6 +60,7 @@ def create_app(settings: ReportsSettings, *, log: logging.Logger | None = None,
                   description="三率、SLA、明细查询与导出、热点发现、数据看板。Staff bearer tokens; figures are limited "
                               "to the caller's subtree (docs/security.md).")
     install_auth(app, auth)
+    install_validation_errors(app)
     install_audit(app, service="reports", log_of=lambda a: getattr(a.state, "audit", None),
                   audited_reads=AUDITED_READS)
 

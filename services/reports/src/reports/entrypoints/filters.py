@@ -16,7 +16,7 @@ SCOPE_PARAMS = (*LEVELS, "class", "category", "unit", "from", "to")
 
 def bad(field: str, message: str) -> HTTPException:
     """A 422 whose detail names the offending field."""
-    return HTTPException(422, detail=[{"loc": ["query", field], "msg": message, "field": field}])
+    return HTTPException(422, detail=[{"loc": ["query", field], "msg": message, "type": "value_error", "field": field}])
 
 
 def check_names(request: Request, allowed: tuple[str, ...]) -> None:

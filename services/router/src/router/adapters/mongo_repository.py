@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -130,6 +131,11 @@ class MongoCaseRepository:
     async def was_applied(self, event_id: str) -> bool:
         """True when some case lists the event id as applied."""
         return await self._cases.find_one({"applied_events": event_id}, {"_id": 1}) is not None
+
+    async def applied_with_prefix(self, prefix: str) -> bool:
+        """An anchored regular expression (escaped: the key comes from a client) on the applied-events index."""
+        query = {"applied_events": {"$regex": "^" + re.escape(prefix)}}
+        return await self._cases.find_one(query, {"_id": 1}) is not None
 
     async def ping(self) -> bool:
         """True when MongoDB answers."""

@@ -62,6 +62,10 @@ class CaseRepository(Protocol):
         """True when an event was already applied to some case."""
         ...
 
+    async def applied_with_prefix(self, prefix: str) -> bool:
+        """True when some applied event id starts with `prefix` (an idempotency key used with another body)."""
+        ...
+
     async def ping(self) -> bool:
         """True when the store answers."""
         ...

@@ -150,6 +150,12 @@ class SqliteCaseRepository:
         """True when the event id is recorded."""
         return await self._db.fetch_one("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)) is not None
 
+    async def applied_with_prefix(self, prefix: str) -> bool:
+        """A range scan on the primary key: every id from `prefix` up to the last one starting with it."""
+        row = await self._db.fetch_one("SELECT 1 FROM processed_events WHERE event_id >= ? AND event_id < ? LIMIT 1",
+                                       (prefix, prefix + "\U0010ffff"))
+        return row is not None
+
     async def ping(self) -> bool:
         """True when SQLite answers."""
         return await self._db.ping()

@@ -28,7 +28,7 @@ def squeeze(doc: str) -> str:
     return doc.replace(" ", "")
 
 
-def build_pipeline(*, c: float = 0.5, seed: int = 0) -> Pipeline:
+def build_pipeline(*, c: float = 1.0, seed: int = 0) -> Pipeline:
     """Word unigrams plus character 1–3-grams, both sublinear TF-IDF, into a one-vs-rest linear SVM."""
     words = TfidfVectorizer(token_pattern=r"\S+", lowercase=True, sublinear_tf=True, min_df=1)
     chars = TfidfVectorizer(analyzer="char", preprocessor=squeeze, ngram_range=(1, 3), sublinear_tf=True,

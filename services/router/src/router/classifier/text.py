@@ -53,4 +53,5 @@ def tokenize(text: str) -> list[str]:
 def filter_tokens(tokens: str) -> list[str]:
     """Content words of an already segmented, space-separated text (the `tokens` CSV column)."""
     stop = stop_words()
-    return [t for t in tokens.split() if keep(t, stop)]
+    # clean() as for raw text: the govmsg tokens keep Excel's `_x000D_` as words, live messages never have it.
+    return [t for t in clean(tokens).split() if keep(t, stop)]

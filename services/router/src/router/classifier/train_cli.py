@@ -10,8 +10,9 @@ import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 
-from router.classifier.data import DataError, read_all, read_examples
+from router.classifier.data import DataError, Examples, read_all, read_examples
 from router.classifier.training import Evaluation, evaluate, train
+from router.classifier.weak import read_weak_replies
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -23,7 +24,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, required=True, help="where to write the model file")
     p.add_argument("--dev", type=Path, help="optional held-out CSV (same columns) to evaluate the final model on")
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5; 0 skips it)")
-    p.add_argument("--c", type=float, default=0.5, help="SVM regularisation C (default 0.5)")
+    p.add_argument("--c", type=float, default=1.0, help="SVM regularisation C (default 1.0)")
+    p.add_argument("--weak-replies", type=Path, action="append", default=[],
+                   help="CSV of messages with their official reply (title, body, reply): the messages whose reply "
+                        "names one domain's units are added as weakly labelled training rows (never scored); "
+                        "read only when given")
+    p.add_argument("--weak-weight", type=float, default=0.5, help="weight of a weak row (default 0.5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--jobs", type=int, default=None, help="parallel folds (default 1; -1 = every core)")
     p.add_argument("--report", type=Path, help="also write the figures as JSON to this file")
@@ -50,6 +56,21 @@ def format_evaluation(title: str, ev: Evaluation) -> str:
     return "\n".join(lines)
 
 
+def read_weak(paths: list[Path]) -> Examples | None:
+    """Weakly labelled rows from reply files (None without any), with a line per file on what was kept."""
+    if not paths:
+        return None
+    docs: list[str] = []
+    labels: list[str] = []
+    for path in paths:
+        part, tally = read_weak_replies(path)
+        docs += part.docs
+        labels += part.labels
+        kept = ", ".join(f"{label} {n}" for label, n in sorted(tally.items()) if label != "(no label)")
+        print(f"weak labels from {path}: {len(part.docs)} of {sum(tally.values())} rows ({kept or 'none'})")
+    return Examples(docs, labels)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `router-train`."""
     args = parse_args(argv)
@@ -57,11 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = read_all(args.data)
         dev = read_examples(args.dev) if args.dev else None
-        result = train(data.docs, data.labels, folds=args.folds, c=args.c, seed=args.seed, jobs=args.jobs)
+        weak = read_weak(args.weak_replies)
+        result = train(data.docs, data.labels, folds=args.folds, c=args.c, seed=args.seed, jobs=args.jobs,
+                       extra=weak, extra_weight=args.weak_weight)
     except (DataError, ValueError) as exc:
         print(f"router-train: {exc}", file=sys.stderr)
         return 2
-    report: dict[str, object] = {"data": [str(d) for d in args.data], "examples": len(data.docs), "folds": result.folds}
+    report: dict[str, object] = {"data": [str(d) for d in args.data], "examples": len(data.docs), "folds": result.folds,
+                                 "weak_examples": len(weak.docs) if weak else 0}
     if result.cross_validated:
         print(format_evaluation(f"cross-validated ({result.folds} folds)", result.cross_validated))
         report["cross_validated"] = asdict(result.cross_validated)

@@ -15,7 +15,7 @@ from router.metrics import RouterMetrics
 from servicekit.auth.audit_http import audit_router, install_audit
 from servicekit.auth.audit_stores import open_audit_log
 from servicekit.auth.setup import install_auth
-from servicekit.http import ops_router
+from servicekit.http import install_validation_errors, ops_router
 
 AUDITED_READS = ("get_case", "list_cases", "unit_cases", "queue", "decisions_csv", "my_cases")
 
@@ -47,6 +47,7 @@ def create_app(settings: RouterSettings, log: logging.Logger | None = None) -> F
     metrics = RouterMetrics()
     app.state.security = security
     install_auth(app, security.auth)
+    install_validation_errors(app)
     install_audit(app, service="router", log_of=lambda a: getattr(a.state, "audit", None),
                   audited_reads=AUDITED_READS)
 

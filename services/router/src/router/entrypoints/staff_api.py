@@ -20,6 +20,7 @@ from router.entrypoints.access import (
     paths_of,
     visible,
 )
+from router.entrypoints.idempotency import http_event_id
 from router.entrypoints.schemas import CaseOut, unprocessable
 from router.handlers.commands import Mutation, run_on_case
 from router.handlers.context import CaseNotFound
@@ -65,13 +66,14 @@ class ReassignIn(StaffIn):
 
 async def act(request: Request, principal: Principal, case_id: str, body: StaffIn, mutate: Mutation,
               key: str | None) -> CaseOut:
-    """Run a staff action in scope; 404 unknown case, 403 outside scope, 409 transition not allowed."""
+    """Run a staff action in scope; 404 unknown case, 403 outside scope, 409 transition not allowed or an
+    Idempotency-Key reused with another body."""
     await case_for(request, principal, case_id)
     check_actor(request, principal, body.actor_id)
     actor = ActorInfo("staff", body.actor_id, body.actor_name)
+    event_id = await http_event_id(ctx_of(request), request, case_id, key, body)
     try:
-        case = await run_on_case(ctx_of(request), case_id, mutate, actor=actor,
-                                 event_id=f"http:{case_id}:{key}" if key else None)
+        case = await run_on_case(ctx_of(request), case_id, mutate, actor=actor, event_id=event_id)
     except CaseNotFound:
         raise HTTPException(404, f"no case {case_id}") from None
     except InvalidTransition as exc:

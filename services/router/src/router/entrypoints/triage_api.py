@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from router.domain.case import ActorInfo, InvalidTransition
 from router.entrypoints.access import OPERATOR, TRIAGERS, case_for, communities_for, paths_of, visible
+from router.entrypoints.idempotency import http_event_id
 from router.entrypoints.schemas import CaseOut, unprocessable
 from router.handlers import triage
 from router.handlers.context import CaseNotFound, Context
@@ -65,10 +66,11 @@ async def decide(case_id: str, body: TriageIn, request: Request, principal: Tria
                  idempotency_key: Annotated[str | None, Header(max_length=100)] = None) -> CaseOut:
     """422 for unknown codes, 404 unknown case, 403 outside your scope, 409 when the case is not waiting for triage."""
     await case_for(request, principal, case_id)
+    event_id = await http_event_id(_ctx(request), request, f"triage:{case_id}", idempotency_key, body)
     try:
         case = await triage.decide(_ctx(request), case_id, class_code=body.class_code, sub_category=body.sub_category,
                                    actor=ActorInfo("staff", body.actor_id), note=body.note,
-                                   event_id=f"http:triage:{case_id}:{idempotency_key}" if idempotency_key else None)
+                                   event_id=event_id)
     except ValueError as exc:
         if isinstance(exc, InvalidTransition):
             raise HTTPException(409, str(exc)) from None
