@@ -5,7 +5,9 @@ model; the messages are govmsg's dev.csv when ../shared is present, else the bun
 Counts tokenising (jieba) and the model, in batches and one message at a time. BLAS is held to one thread.
 Prints and writes bench/results/classifier_throughput.json.
 
-    .venv/bin/python bench/classifier_throughput.py [--model MODEL] [--rounds 3]
+    .venv/bin/python -m bench.classifier_throughput [--model MODEL] [--rounds 3]
+
+Run it as a module from the repository root: as a script, bench/platform.py would shadow the standard library.
 """
 
 from __future__ import annotations

@@ -73,8 +73,9 @@ def run(ctx: Any) -> dict[str, Any]:
 
         def after_step(step: dict[str, Any]) -> None:
             answered.extend(code for _, status, code in step.pop("records", []) if status == 201 and code)
-            if sqlite:
+            if sqlite:  # the next step starts once the relay has caught up, not while it works off a backlog
                 step["outbox_pending_after"] = outbox_counts(sqlite_file)["pending"]
+                wait_outbox_drained(sqlite_file, timeout=30)
 
         cpu0 = {"intake": cpu_seconds(pid), "broker": cpu_seconds(broker) if broker else 0.0}
         with Watch({"intake": pid}) as watch:
