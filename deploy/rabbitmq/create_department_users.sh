@@ -40,12 +40,15 @@ fi
 esc() { printf '%s' "$1" | sed 's/[.[\]*^$()+?{}|\\]/\\&/g'; }
 p="$(esc "$prefix")"
 
-for code in "${codes[@]}"; do
-  [[ "$code" =~ ^[a-z0-9_-]+$ ]] || { echo "bad department code: $code" >&2; exit 2; }
-  user="${prefix}-dept-${code}"
+# rabbitmqctl starts an Erlang node per call (seconds each): list the users once, handle departments in parallel.
+existing=""
+[ "$delete" = 1 ] || existing="$(rabbitmqctl -q list_users | awk '{print $1}')"
+
+one() {
+  local code="$1" user="${prefix}-dept-$1" var password where queue
   if [ "$delete" = 1 ]; then
     rabbitmqctl -q delete_user "$user" >/dev/null 2>&1 && echo "deleted $user" || echo "no user $user"
-    continue
+    return 0
   fi
   var="DEPT_PASSWORD_$(printf '%s' "$code" | tr 'a-z-' 'A-Z_')"
   password="${!var:-}"
@@ -57,7 +60,7 @@ for code in "${codes[@]}"; do
   else
     where="\$$var"
   fi
-  if rabbitmqctl -q list_users | awk '{print $1}' | grep -qx "$user"; then
+  if grep -qx "$user" <<< "$existing"; then
     printf '%s' "$password" | rabbitmqctl -q change_password "$user" >/dev/null 2>&1 \
       || rabbitmqctl -q change_password "$user" "$password" >/dev/null
   else
@@ -65,9 +68,25 @@ for code in "${codes[@]}"; do
   fi
   queue="^${p}\\.whistle\\.$(esc "$code")\$"
   # configure: (re)declare its own queue only; write: the events exchange only; read: its own queue only.
-  rabbitmqctl -q set_permissions -p "$vhost" "$user" "$queue" "^${p}\\.events\$" "$queue" >/dev/null
+  rabbitmqctl -q set_permissions -p "$vhost" "$user" "$queue" "^${p}\\.events\$" "$queue" >/dev/null &
   # topic authorisation: on the events exchange it may publish only its replies.
   rabbitmqctl -q set_topic_permissions -p "$vhost" "$user" "${prefix}.events" \
-    '^dept\.case\.(accepted|progress|resolved|returned)\.v1$' '^$' >/dev/null
+    '^dept\.case\.(accepted|progress|resolved|returned)\.v1$' '^$' >/dev/null &
+  wait_all
   echo "user $user: reads ${prefix}.whistle.${code}, publishes dept.case.*.v1 to ${prefix}.events (password: $where)"
+}
+
+# Wait for every background job of this shell; fail when any failed.
+wait_all() {
+  local status=0 pid
+  for pid in $(jobs -p); do wait "$pid" || status=1; done
+  return "$status"
+}
+
+for code in "${codes[@]}"; do
+  [[ "$code" =~ ^[a-z0-9_-]+$ ]] || { echo "bad department code: $code" >&2; exit 2; }
 done
+for code in "${codes[@]}"; do
+  one "$code" &
+done
+wait_all
