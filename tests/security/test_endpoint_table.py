@@ -7,13 +7,13 @@ import json
 
 import httpx
 import pytest
+from sec_counts import COUNTS
 from sec_platform import SERVICES, Platform
 from sec_rules import RULES
 from sec_seed import Targets
 from sec_table import app_routes, callers, expected
 
 pytestmark = pytest.mark.rabbitmq
-CHECKS: dict[str, int] = {}
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -45,6 +45,5 @@ def test_every_endpoint_allows_and_denies_every_caller_as_the_table_says(
                         rule.reached(answer.json(), targets) is not want.reached:
                     failures.append(f"{rule.method} {rule.route} as {caller.name}: target "
                                     f"{'missing' if want.reached else 'visible outside the scope'}")
-    CHECKS[service] = checks
-    print(f"\nsecurity table: {service}: {len(RULES[service])} endpoints, {checks} endpoint × caller checks")
+    COUNTS["endpoints"][service], COUNTS["checks"][service] = len(RULES[service]), checks
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)

@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import (
     response_headers_conformance,
     response_schema_conformance,
 )
+from sec_counts import COUNTS
 from sec_platform import SERVICES, Platform
 
 from servicekit.auth.roles import Role
@@ -31,7 +32,6 @@ CHECKS = {GenerationMode.POSITIVE: [not_a_server_error, response_schema_conforma
           GenerationMode.NEGATIVE: [not_a_server_error]}
 # Sign-in would spend an Argon2 verification per example; the table and explicit tests cover it.
 SKIP = {("router", "POST", "/v1/auth/token")}
-EXAMPLES_RUN: dict[str, int] = {}
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -49,8 +49,7 @@ def test_fuzzed_requests_never_cause_a_server_error_or_break_the_schema(platform
             if mode is GenerationMode.NEGATIVE and not _has_inputs(operation):
                 continue  # only string path parameters: nothing can be made invalid
             count += _fuzz(operation, mode, examples, base, headers, failures)
-    EXAMPLES_RUN[service] = count
-    print(f"\nfuzz: {service}: {count} generated requests")
+    COUNTS["fuzz"][service] = count
     assert not failures, json.dumps(failures[:20], ensure_ascii=False, indent=1)
 
 
