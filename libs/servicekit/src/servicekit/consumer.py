@@ -35,8 +35,9 @@ def refusal(envelope: Envelope, message: Any, topology: Topology, purpose: str,
     if bindings and not any(topic_matches(b, key) for b in bindings):
         return f"event type {envelope.type} does not belong on {purpose}"
     raw = getattr(message, "raw_message", None)
-    if getattr(raw, "exchange", None) == topology.events_exchange and getattr(raw, "routing_key", key) != key:
-        return f"routing key {raw.routing_key!r} does not match event type {envelope.type}"
+    arrived_under = getattr(raw, "routing_key", key)
+    if getattr(raw, "exchange", None) == topology.events_exchange and arrived_under != key:
+        return f"routing key {arrived_under!r} does not match event type {envelope.type}"
     if sources is not None:
         return sources.refusal(envelope.type, envelope.source, envelope.data)
     return None

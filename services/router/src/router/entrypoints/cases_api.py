@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -12,7 +12,8 @@ from servicekit.auth.principal import Principal
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 ID = Annotated[str, Query(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
-DENIED = {401: {"description": "no or bad credentials"}, 403: {"description": "outside your scope"}}
+DENIED: dict[int | str, dict[str, Any]] = {401: {"description": "no or bad credentials"},
+                                           403: {"description": "outside your scope"}}
 
 
 @router.get("/{case_id}", response_model=CaseOut, summary="One case with its audit trail",
