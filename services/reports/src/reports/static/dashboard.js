@@ -27,8 +27,26 @@ function filters() {
   return params;
 }
 
+// Staff open the dashboard as /dashboard#token=<bearer token> (POST /v1/auth/token on the router); the
+// fragment never reaches a server log, and the token stays in this tab only. Dev mode needs none.
+const TOKEN_KEY = "whistle.token";
+(function keepToken() {
+  const found = location.hash.match(/token=([^&]+)/);
+  if (found) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(found[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+})();
+
+function authHeaders() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? {Authorization: "Bearer " + token} : {};
+}
+
 async function getJSON(path, params) {
-  const response = await fetch(path + (params && [...params].length ? "?" + params : ""));
+  const response = await fetch(path + (params && [...params].length ? "?" + params : ""), {headers: authHeaders()});
+  if (response.status === 401) throw new Error("需要登录：在看板地址后加 #token=<访问令牌>");
+  if (response.status === 403) throw new Error("超出您的管辖范围");
   const body = await response.json();
   if (!response.ok) {
     const detail = (body.detail && body.detail[0]) || {};
