@@ -19,8 +19,13 @@ def _goal_rows(r: dict[str, Any]) -> list[tuple[str, Any, str]]:
         ("e2e_p99_ms", r.get("e2e_p99_ms"), _verdict(_lt(r.get("e2e_p99_ms"), 100), "< 100")),
         ("e2e_lost", r.get("e2e_lost"), _verdict(r.get("e2e_lost") == 0, "= 0")),
     ]
+    low = r.get("e2e", {}).get("at_cpu_rate", {})
+    if low:
+        rows.append((f"e2e_p50_ms @{low.get('rate')}/s", low.get("p50_ms"), ""))
+        p99 = low.get("p99_ms")
+        rows.append((f"e2e_p99_ms @{low.get('rate')}/s", p99, _verdict(_lt(p99, 100), "< 100")))
     cpu = r.get("cpu_s_per_1k") or {}
-    rows.append(("cpu_s_per_1k services", cpu.get("services"), "as low as possible"))
+    rows.append((f"cpu_s_per_1k services @{cpu.get('at_rate', '?')}/s", cpu.get("services"), "as low as possible"))
     rows.append(("cpu_s_per_1k broker", cpu.get("broker"), ""))
     for name, mb in sorted(e2e_rss.items()):
         rows.append((f"rss_mb e2e {name}", mb, _verdict(_lt(mb, 150), "< 150")))
