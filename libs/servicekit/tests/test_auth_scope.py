@@ -77,4 +77,4 @@ def test_scope_for_checks_the_level_of_the_node(org: OrgIndex) -> None:
 def test_the_communities_a_scope_covers(org: OrgIndex) -> None:
     assert set(org.nodes_at("community", ("qc", "qc-jh"))) == {"qc-jh-jh", "qc-jh-xh"}
     assert org.nodes_at("community", GRID) == ("qc-jh-jh",)  # a grid lies in one community
-    assert len(org.nodes_at("community")) == 5 and org.nodes_at("street", ("qc", "nowhere")) == ()
+    assert len(org.nodes_at("community")) == 5 and org.nodes_at("community", ("qc", "nowhere")) == ()
