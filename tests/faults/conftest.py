@@ -50,7 +50,7 @@ def rabbit_node() -> Iterator[RabbitNode]:
         finally:
             node.ensure_running()
         return
-    node = RabbitNode.dedicated(port=free_port(), dist_port=free_port(), management_port=free_port())
+    node = RabbitNode.dedicated(port=free_port(), dist_port=free_port())
     try:
         node.start()
         yield node

@@ -22,8 +22,8 @@ OUTBOX_LIMIT = 20
 
 
 def _longer(sizes: Sizes) -> dict[str, float]:
-    """Stopping a node takes seconds (`stop_app` about 6 s with the management plugin): start the fault early
-    and, in the short run, stretch the load so that requests keep arriving while the broker is away."""
+    """Stopping a node takes seconds (rabbitmqctl): start the fault early and, in the short run, stretch the
+    load so that requests keep arriving while the broker is away."""
     if sizes.full:
         return {"fault_at": 0.3}
     return {"requests": sizes.requests * 4, "duration_s": sizes.duration_s * 8, "fault_at": 0.1}

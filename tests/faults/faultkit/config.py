@@ -14,7 +14,8 @@ class Sizes:
     requests: int
     duration_s: float
     outage_s: float
-    settle_s: float
+    settle_s: float  # the longest wait for the platform to catch up
+    stall_s: float  # give up earlier when nothing moved for this long
 
     @property
     def mode(self) -> str:
@@ -26,6 +27,6 @@ def sizes() -> Sizes:
     """The sizes for this run; FAULTS_REQUESTS and FAULTS_DURATION_S override the defaults."""
     full = os.environ.get("FAULTS_FULL", "") not in ("", "0", "false")
     requests = int(os.environ.get("FAULTS_REQUESTS", 2000 if full else 60))
-    duration = float(os.environ.get("FAULTS_DURATION_S", 40.0 if full else 2.0))
+    duration = float(os.environ.get("FAULTS_DURATION_S", 60.0 if full else 2.0))
     return Sizes(full=full, requests=requests, duration_s=duration, outage_s=10.0 if full else 2.0,
-                 settle_s=300.0 if full else 90.0)
+                 settle_s=900.0 if full else 90.0, stall_s=60.0 if full else 20.0)

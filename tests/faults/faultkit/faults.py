@@ -131,13 +131,15 @@ async def crash_consumers_before_ack(rig: Rig, load: Load, sizes: Sizes) -> dict
         await asyncio.to_thread(proc.wait, 30)
         rig.platform.start_one(name)
     await asyncio.to_thread(rig.wait_ready)
-    unacked = {queue.removeprefix(f"{rig.prefix}."): depth[1] for queue, depth in depths.items() if depth[1]}
+    unacked = {queue.removeprefix(f"{rig.prefix}."): depth[1] for queue, depth in depths.items()
+               if depth[1] and not queue.endswith(".faults-audit")}
     return {"unacked_at_kill": unacked}
 
 
 async def replay_everything(rig: Rig, audit: Audit, result: LoadResult) -> dict[str, Any]:
     """Once the load has settled, publish every event seen so far a second time (same ids, same bytes)."""
-    await wait_settled(audit, list(result.accepted.values()), within=120.0)
+    await wait_settled(audit, list(result.accepted.values()), within=600.0, stall_s=60.0)
+    await audit.wait_quiet(quiet_s=1.0, within=60.0)
     return {"replayed": await replay(rig.node.url, rig.prefix, list(audit.events.values()))}
 
 

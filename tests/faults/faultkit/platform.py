@@ -45,8 +45,7 @@ def service_env(prefix: str, amqp_url: str, contact_key: str, *, store: str) -> 
     env = {"WHISTLE_AMQP_PREFIX": prefix, "WHISTLE_DEV_MODE": "true", "RABBITMQ_URL": amqp_url,
            "WHISTLE_CONTACT_KEY": contact_key, "INTAKE_RATE_LIMIT_PER_IP": "1000000",
            "INTAKE_RATE_LIMIT_PER_PHONE": "1000000", "ROUTER_DUPLICATE_SIMILARITY": "1.0",
-           "REPORTS_HOTSPOTS_ENABLED": "false", "INTAKE_OUTBOX_LIMIT": os.environ.get("FAULTS_OUTBOX_LIMIT", "")}
-    env = {k: v for k, v in env.items() if v}
+           "REPORTS_HOTSPOTS_ENABLED": "false"}
     if store == "mongodb":
         env["MONGODB_URL"] = os.environ["MONGODB_URL"]
         env.update({f"{s.upper()}_MONGODB_DB": mongo_db(prefix, s) for s in SERVICES})

@@ -64,23 +64,30 @@ async def quiesce(rig: Rig, audit: Audit, *, within: float = 30.0) -> None:
     rig.known_cases |= {s.data["case_id"] for s in audit.of_type("case.routed.v1")}
 
 
-async def wait_drained(rig: Rig, *, within: float) -> dict[str, tuple[int, int]]:
+async def wait_drained(rig: Rig, *, within: float, stall_s: float = 15.0) -> dict[str, tuple[int, int]]:
     """Wait until no service queue holds a ready or unacknowledged message; return what is left.
 
-    Ready counts come cheaply over AMQP; unacknowledged ones only from rabbitmqctl, asked once the
-    ready counts are zero. The dead-letter, audit and department queues are not the platform's to empty.
+    Ready counts come cheaply over AMQP; unacknowledged ones only from rabbitmqctl, asked once nothing is
+    ready. The dead-letter, audit and department queues are not the platform's to empty.
     """
     deadline = time.monotonic() + within
-    last, changed = {}, time.monotonic()
+    last: object = None
+    changed = time.monotonic()
     while True:
         ready = await rig.ready_counts(rig.service_queues())
-        if ready != last:
-            last, changed = ready, time.monotonic()
-        if not any(ready.values()) or time.monotonic() > min(deadline, changed + 15.0):
+        seen: object = ready
+        left: dict[str, tuple[int, int]] = {name: (n, 0) for name, n in ready.items() if n}
+        if not left:
             depths = await asyncio.to_thread(rig.node.queues, rig.prefix)
-            ignore = {rig.dead_letter_queue, f"{rig.prefix}.faults-audit"}
-            ignore |= {name for name in depths if name.startswith(f"{rig.prefix}.whistle.")}
-            left = leftovers(depths, ignore=ignore)
-            if not left or time.monotonic() > min(deadline, changed + 15.0):
-                return left
+            left = leftovers(depths, ignore=_not_the_platforms(rig, depths))
+            seen = left
+        if seen != last:
+            last, changed = seen, time.monotonic()
+        if not left or time.monotonic() > min(deadline, changed + stall_s):
+            return left
         await asyncio.sleep(0.5)
+
+
+def _not_the_platforms(rig: Rig, depths: dict[str, tuple[int, int]]) -> set[str]:
+    return {rig.dead_letter_queue, f"{rig.prefix}.faults-audit",
+            *(name for name in depths if name.startswith(f"{rig.prefix}.whistle."))}

@@ -11,12 +11,12 @@ COLUMNS = ("scenario", "store", "mode", "accepted", "lost", "duplicated", "dead_
 ROWS: list[dict[str, Any]] = []
 
 
-def record(row: dict[str, Any], path: Path = RESULTS) -> None:
+def record(row: dict[str, Any], path: Path = RESULTS, rows: list[dict[str, Any]] = ROWS) -> None:
     """Add one scenario's figures (replacing an earlier row of the same scenario and store) and rewrite the file."""
-    ROWS[:] = [r for r in ROWS if (r["scenario"], r.get("store")) != (row["scenario"], row.get("store"))]
-    ROWS.append(row)
+    rows[:] = [r for r in rows if (r["scenario"], r.get("store")) != (row["scenario"], row.get("store"))]
+    rows.append(row)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(ROWS, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def table(rows: list[dict[str, Any]]) -> str:

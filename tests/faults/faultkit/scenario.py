@@ -89,12 +89,12 @@ async def run_scenario(rig: Rig, name: str, fault: Fault, sizes: Sizes, *, reque
 async def _settle_and_check(rig: Rig, audit: Audit, result: LoadResult, total_before: int, sizes: Sizes,
                             poisons: list[Poison]) -> Outcome:
     accepted = list(result.accepted.values())
-    await wait_settled(audit, accepted, within=sizes.settle_s)
-    left = await wait_drained(rig, within=60.0)
+    await wait_settled(audit, accepted, within=sizes.settle_s, stall_s=sizes.stall_s)
+    left = await wait_drained(rig, within=sizes.settle_s, stall_s=sizes.stall_s)
     dead = await read_dead_letters(rig.node.url, rig.dead_letter_queue)
     new_cases = {s.data["case_id"] for s in audit.of_type("case.routed.v1")} - rig.known_cases
     expected = total_before + len(new_cases) + _poison_cases_reported(rig, poisons, dead)
-    total = await wait_total(rig, expected, within=60.0)
+    total = await wait_total(rig, expected, within=sizes.settle_s, stall_s=sizes.stall_s)
     await audit.wait_quiet(quiet_s=0.5, within=20.0)
     verdict = Verdict(accepted=len(accepted))
     for _ in range(8):  # the resident's view may trail the broker by a moment
