@@ -92,6 +92,7 @@ def test_the_schema_check_itself_rejects_a_broken_file(raw, secrets):
 def test_every_required_secret_fails_loudly_when_missing_and_is_listed_in_env_example(raw, secrets):
     expected = {"RABBITMQ_PASSWORD", "MONGO_ROOT_PASSWORD", "MONGO_APP_PASSWORD", "MONGO_REPLICA_KEY",
                 "WHISTLE_CONTACT_KEY", "INTAKE_STORAGE_KEY", "INTAKE_QR_KEYS", "ROUTER_ADMIN_API_KEY",
+                "ROUTER_JWT_SIGNING_KEYS", "ROUTER_API_KEY_PEPPER",
                 "NOTIFIER_WEBHOOK_SECRET", "GRAFANA_ADMIN_PASSWORD"}
     assert expected <= set(secrets)
     example = (COMPOSE / ".env.example").read_text(encoding="utf-8")
