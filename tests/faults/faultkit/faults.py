@@ -115,15 +115,26 @@ async def network_latency(rig: Rig, load: Load, sizes: Sizes) -> dict[str, Any]:
 CONSUMERS = ("router", "notifier", "reports")
 
 
+HOLD_ATTEMPTS = 20
+
+
 async def crash_consumers_before_ack(rig: Rig, load: Load, sizes: Sizes) -> dict[str, Any]:
     """Freeze the consumers (SIGSTOP) while they hold deliveries, then SIGKILL them: nothing they held was acked,
     so the broker redelivers it to the restarted processes."""
     procs = {name: rig.platform.procs[name] for name in CONSUMERS}
-    for proc in procs.values():
-        proc.send_signal(signal.SIGSTOP)
     try:
-        await asyncio.sleep(sizes.outage_s)
-        depths = await asyncio.to_thread(rig.node.queues, rig.prefix)
+        # Freeze until the broker shows deliveries held unacknowledged; a freeze that caught the consumers
+        # between deliveries is thawed and tried again while the load is still arriving.
+        for _ in range(HOLD_ATTEMPTS):
+            for proc in procs.values():
+                proc.send_signal(signal.SIGSTOP)
+            await asyncio.sleep(sizes.outage_s)
+            depths = await asyncio.to_thread(rig.node.queues, rig.prefix)
+            if any(d[1] for q, d in depths.items() if not q.endswith(".faults-audit")):
+                break
+            for proc in procs.values():
+                proc.send_signal(signal.SIGCONT)
+            await asyncio.sleep(0.05)
     finally:
         for proc in procs.values():
             proc.send_signal(signal.SIGKILL)
