@@ -7,6 +7,7 @@ test on the machine is disturbed; with FAULTS_BROKER=shared it is the machine's 
 from __future__ import annotations
 
 import asyncio
+import random
 
 import httpx
 import pytest
@@ -53,7 +54,7 @@ async def test_intake_answers_503_with_retry_after_once_its_outbox_backlog_passe
         await asyncio.to_thread(rig.node.stop_app)
         async with httpx.AsyncClient(base_url=rig.urls["intake"], timeout=15.0) as client:
             for serial in range(OUTBOX_LIMIT * 3):
-                answer = await client.post("/v1/requests", json=request_body(serial, run="limit", rng=_rng()))
+                answer = await client.post("/v1/requests", json=request_body(serial, run="limit", rng=random.Random(serial)))
                 statuses.append(answer)
                 if answer.status_code == 503:
                     break
@@ -74,8 +75,3 @@ def _restart_intake(rig: Rig) -> None:
     rig.platform.start_one("intake")
     rig.wait_ready(("intake",))
 
-
-def _rng():
-    import random
-
-    return random.Random(7)

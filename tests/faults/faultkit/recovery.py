@@ -54,12 +54,19 @@ async def wait_total(rig: Rig, expected: int, *, within: float, stall_s: float =
     return total
 
 
-async def quiesce(rig: Rig, audit: Audit, *, within: float = 30.0) -> None:
-    """Before a scenario: wait until no service queue has ready messages and no event arrived for a moment,
-    then count every case seen so far as known (so only this scenario's new cases are expected in reports)."""
+async def quiesce(rig: Rig, audit: Audit, *, within: float, stall_s: float) -> None:
+    """Before a scenario: wait until nothing is ready in the service queues, no event arrives and the reports
+    total holds still; then count every case seen so far as known, so only this scenario's are expected."""
     deadline = time.monotonic() + within
-    while any((await rig.ready_counts(rig.service_queues())).values()) and time.monotonic() < deadline:  # noqa: ASYNC110
-        await asyncio.sleep(0.5)
+    last, changed = -1, time.monotonic()
+    while time.monotonic() < min(deadline, changed + stall_s):
+        ready = sum((await rig.ready_counts(rig.service_queues())).values())
+        total = await asyncio.to_thread(rig.reports_total)
+        if ready == 0 and total == last:
+            break
+        if total != last:
+            last, changed = total, time.monotonic()
+        await asyncio.sleep(1.0)
     await audit.wait_quiet(quiet_s=0.5, within=10.0)
     rig.known_cases |= {s.data["case_id"] for s in audit.of_type("case.routed.v1")}
 

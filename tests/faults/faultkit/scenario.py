@@ -60,7 +60,7 @@ async def run_scenario(rig: Rig, name: str, fault: Fault, sizes: Sizes, *, reque
     rig.dirty = True  # until this scenario ends clean
     try:
         await read_dead_letters(rig.node.url, rig.dead_letter_queue)  # a failed scenario before may have left some
-        await quiesce(rig, audit)
+        await quiesce(rig, audit, within=sizes.settle_s, stall_s=sizes.stall_s)
         total_before = await asyncio.to_thread(rig.reports_total)
         count = requests or sizes.requests
         load = Load(rig.urls["intake"], count, duration_s or sizes.duration_s)
@@ -84,6 +84,7 @@ async def run_scenario(rig: Rig, name: str, fault: Fault, sizes: Sizes, *, reque
         return outcome
     finally:
         await audit.stop()
+        rig.known_cases |= {s.data["case_id"] for s in audit.of_type("case.routed.v1")}
 
 
 async def _settle_and_check(rig: Rig, audit: Audit, result: LoadResult, total_before: int, sizes: Sizes,
