@@ -42,8 +42,6 @@ async def test_the_broker_killed_and_started_again_mid_stream_loses_nothing(rig:
     outcome.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="intake has no outbox backlog limit yet (INTAKE_OUTBOX_LIMIT, "
-                                       "docs/reliability.md#back-pressure)")
 async def test_intake_answers_503_with_retry_after_once_its_outbox_backlog_passes_the_limit(rig: Rig):
     statuses: list[httpx.Response] = []
     rig.platform.service_env = {**rig.platform.service_env,

@@ -80,3 +80,36 @@ async def test_an_empty_outbox_publishes_nothing():
 
     assert await relay.drain_once() == 0
     assert publisher.sent == []
+
+
+class _CountingStore:
+    def __init__(self, pending: int) -> None:
+        self.pending, self.counts = pending, 0
+
+    async def pending_count(self) -> int:
+        self.counts += 1
+        return self.pending
+
+
+async def test_the_backlog_is_full_at_the_limit_counting_writes_admitted_between_two_counts():
+    from servicekit.outbox import OutboxBacklog
+
+    now = [0.0]
+    store = _CountingStore(pending=17)
+    backlog = OutboxBacklog(store, limit=20, refresh_s=1.0, clock=lambda: now[0])
+    admitted = 0
+    while not await backlog.full():
+        backlog.added()
+        admitted += 1
+    assert admitted == 3 and store.counts == 1  # 17 stored + 3 admitted reach the limit without a recount
+    store.pending = 5  # the relay caught up
+    now[0] = 1.5
+    assert not await backlog.full() and store.counts == 2
+
+
+async def test_a_backlog_without_a_limit_never_asks_the_store():
+    from servicekit.outbox import OutboxBacklog
+
+    store = _CountingStore(pending=10**6)
+    assert not await OutboxBacklog(store, limit=0).full()
+    assert store.counts == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -108,3 +109,36 @@ class OutboxRelay:
         except Exception as exc:
             self._log.warning("outbox not fully flushed at stop; it will be published at next start",
                               extra={"error": str(exc)[:300]})
+
+
+class OutboxBacklog:
+    """How many events wait in the outbox, counted at most once per `refresh_s` plus what was added since.
+
+    Used to refuse new work while the broker is away and the outbox already holds `limit` events: the store
+    is asked once a second, not on every request, and the writes admitted in between are added to the count,
+    so the limit is not overshot by a burst that arrives between two counts.
+    """
+
+    def __init__(self, store: OutboxStore, *, limit: int, refresh_s: float = 1.0, clock=time.monotonic) -> None:
+        self._store = store
+        self.limit = limit
+        self._refresh_s = refresh_s
+        self._clock = clock
+        self._counted = 0
+        self._added = 0
+        self._counted_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def full(self) -> bool:
+        """True when `limit` (> 0) events or more are pending."""
+        if self.limit <= 0:
+            return False
+        async with self._lock:
+            if self._clock() - self._counted_at >= self._refresh_s:
+                self._counted, self._added = await self._store.pending_count(), 0
+                self._counted_at = self._clock()
+            return self._counted + self._added >= self.limit
+
+    def added(self, events: int = 1) -> None:
+        """Note events written since the last count."""
+        self._added += events

@@ -19,6 +19,7 @@ from intake.adapters.sqlite_repository import SqliteRequestRepository
 from intake.config import IntakeSettings
 from intake.domain.org import Directory, parse_directory
 from intake.handlers import Intake
+from servicekit.outbox import OutboxBacklog
 from servicekit.runtime import BrokerRuntime
 from servicekit.storage.mongo import connect_mongo
 from servicekit.storage.sqlite import SqliteDatabase
@@ -77,6 +78,8 @@ async def build(settings: IntakeSettings, log: logging.Logger) -> Container:
     intake = Intake(repo=repo, directory=directory, cipher=cipher, token_key=token_key, compound_tokens=tokens)
     runtime = BrokerRuntime(settings.rabbitmq_url, settings.topology, log=log)
     runtime.attach_outbox(repo.outbox, poll_s=settings.outbox_poll_s)
+    intake.backlog = OutboxBacklog(repo.outbox, limit=settings.outbox_limit)
+    intake.retry_after_s = settings.outbox_retry_after_s
     photos: PhotoStore = GridFsPhotoStore(mongo_db) if mongo_db is not None else FilePhotoStore(settings.photo_dir())
     intake.photos = photos
     return Container(settings=settings, repo=repo, intake=intake, runtime=runtime, photos=photos,

@@ -47,6 +47,9 @@ class IntakeSettings(ServiceSettings):
     rate_window_s: int = 3600
     retention_days: int = 180
     retention_interval_s: float = 3600.0
+    outbox_limit: int = Field(
+        100_000, description="answer 503 + Retry-After while this many events wait unpublished; 0 = never")
+    outbox_retry_after_s: int = Field(30, description="Retry-After of that 503, in seconds")
     max_photo_bytes: int = 5 * 1024 * 1024
     max_photos: int = 3
 

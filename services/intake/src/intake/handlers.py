@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from contracts.categories import BY_CODE, CLASSES
@@ -18,11 +18,13 @@ from intake.adapters.crypto import ContactCipher
 from intake.adapters.photo_store import PhotoStore
 from intake.adapters.qrtoken import CompoundTokens, TokenRejected
 from intake.adapters.repository import DuplicateRequest, RequestRepository
+from intake.adapters.sequence_blocks import SequenceBlocks
 from intake.domain.model import IntakeRequest, TimelineEntry, civil_day, mask_name, mask_phone, tracking_code
 from intake.domain.org import Compound, Directory
 from intake.domain.timeline import apply_case_event as apply_timeline
 from intake.domain.validation import FieldError, InputRejected
 from intake.entrypoints.schemas import SubmitRequestIn
+from servicekit.outbox import OutboxBacklog
 
 SOURCE = "/whistle/intake"
 QR_MESSAGES = {"revoked": "二维码已失效，请扫描小区最新张贴的二维码", "forged": "二维码无效，请扫描小区张贴的二维码"}
@@ -31,6 +33,14 @@ LOG = logging.getLogger("intake")
 
 class IdempotencyConflict(Exception):
     """The Idempotency-Key was used before with another body."""
+
+
+class OutboxFull(Exception):
+    """The broker is away or far behind and the outbox holds its limit of events: refuse for a while."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"outbox backlog at its limit; retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,12 @@ class Intake:
     token_key: bytes
     compound_tokens: CompoundTokens
     photos: PhotoStore | None = None
+    backlog: OutboxBacklog | None = None
+    retry_after_s: int = 30
+    sequences: SequenceBlocks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sequences = SequenceBlocks(self.repo)
 
     def access_token(self, request_id: str) -> str:
         """The resident's token for a request: derived, never stored in clear."""
@@ -82,8 +98,10 @@ class Intake:
         compound = self.compound(self._compound_id(body))
         _check_category(body)
         await self._check_photos(body)
+        if self.backlog is not None and await self.backlog.full():
+            raise OutboxFull(self.retry_after_s)
         request_id = str(uuid.uuid4())
-        seq = await self.repo.next_sequence(civil_day(now))
+        seq = await self.sequences.next(civil_day(now))
         token = self.access_token(request_id)
         req = _build(body, compound, request_id=request_id, code=tracking_code(now, seq), token=token, now=now)
         req.idempotency_key, req.body_hash, req.submitted_by = idempotency_key, body_hash, submitted_by
@@ -99,6 +117,8 @@ class Intake:
                 if earlier is not None:
                     return self._replay(earlier, body_hash)
             raise
+        if self.backlog is not None:
+            self.backlog.added()
         LOG.info("request stored", extra={"request_id": request_id, "tracking_code": req.tracking_code,
                                           "channel": req.channel, "event_id": event.id})
         return Submitted(req, token)

@@ -86,6 +86,19 @@ async def test_daily_counters_are_independent_and_increase(repo):
     assert await repo.next_sequence("20261121") == 1
 
 
+async def test_blocks_of_numbers_reserved_by_two_processes_never_overlap(repo):
+    from intake.adapters.sequence_blocks import SequenceBlocks
+
+    first, second = SequenceBlocks(repo, block=5), SequenceBlocks(repo, block=5)
+    numbers = [await first.next("20261122") for _ in range(7)] + [await second.next("20261122") for _ in range(7)]
+    numbers += [await first.next("20261122") for _ in range(4)]
+    assert len(set(numbers)) == len(numbers) == 18
+    assert numbers[:7] == [1, 2, 3, 4, 5, 6, 7]  # one process counts up within its blocks
+    assert min(numbers[7:14]) == 11  # the second took the next free block
+    assert await repo.reserve_sequences("20261122", 1) == 26  # four blocks of five, then this one
+    assert await first.next("20261123") == 1  # a new day starts again at one
+
+
 async def test_idempotency_keys_and_external_refs_are_unique_but_may_be_absent(repo):
     await repo.add(make(1, idempotency_key="k1"), [])
     await repo.add(make(2), [])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -24,13 +25,22 @@ OUTBOX_SCHEMA = (
 )
 
 
+_INSERT = "INSERT OR IGNORE INTO outbox(event_id, routing_key, body, created_at) VALUES (?, ?, ?, ?)"
+
+
+def _rows(envelopes: Iterable[Envelope]) -> list[tuple[str, str, str, str]]:
+    now = datetime.now(UTC).isoformat()
+    return [(e.id, routing_key(e), e.model_dump_json(), now) for e in envelopes]
+
+
 async def add_to_outbox(conn: aiosqlite.Connection, envelopes: Iterable[Envelope]) -> None:
     """Insert events inside the caller's open transaction (a replayed id is ignored)."""
-    now = datetime.now(UTC).isoformat()
-    await conn.executemany(
-        "INSERT OR IGNORE INTO outbox(event_id, routing_key, body, created_at) VALUES (?, ?, ?, ?)",
-        [(e.id, routing_key(e), e.model_dump_json(), now) for e in envelopes],
-    )
+    await conn.executemany(_INSERT, _rows(envelopes))
+
+
+def add_to_outbox_sync(conn: sqlite3.Connection, envelopes: Iterable[Envelope]) -> None:
+    """The same inside a `SqliteDatabase.write` function (the events are serialised by the caller's thread)."""
+    conn.executemany(_INSERT, _rows(envelopes))
 
 
 class SqliteOutbox:
@@ -49,9 +59,9 @@ class SqliteOutbox:
     async def mark_published(self, items: list[OutboxItem]) -> None:
         """Mark confirmed events as published."""
         now = datetime.now(UTC).isoformat()
-        async with self._db.transaction() as conn:
-            await conn.executemany(
-                "UPDATE outbox SET published_at = ? WHERE event_id = ?", [(now, i.event_id) for i in items])
+        rows = [(now, i.event_id) for i in items]
+        await self._db.write(lambda conn: conn.executemany(
+            "UPDATE outbox SET published_at = ? WHERE event_id = ?", rows))
 
     async def pending_count(self) -> int:
         """How many events wait to be published."""

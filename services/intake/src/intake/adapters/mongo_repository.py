@@ -51,8 +51,13 @@ class MongoRequestRepository:
 
     async def next_sequence(self, day: str) -> int:
         """Atomically increment and return the day's counter."""
+        return await self.reserve_sequences(day, 1)
+
+    async def reserve_sequences(self, day: str, count: int) -> int:
+        """Atomically add `count` to the day's counter and return the new value (the block's last number)."""
         doc = await self._counters.find_one_and_update(
-            {"_id": f"tracking:{day}"}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
+            {"_id": f"tracking:{day}"}, {"$inc": {"value": count}}, upsert=True,
+            return_document=ReturnDocument.AFTER)
         return int(doc["value"])
 
     async def add(self, req: IntakeRequest, events: list[Envelope]) -> None:

@@ -46,11 +46,13 @@ def find_cjk_font() -> Path:
     for candidate in FONT_CANDIDATES:
         if Path(candidate).is_file():
             return Path(candidate)
-    if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True,
-                               timeout=5, check=False).stdout.strip()
-        if found and Path(found).is_file() and found.endswith((".ttf", ".ttc")):
-            return Path(found)
+    if shutil.which("fc-list"):
+        # fc-list filters by coverage; fc-match would fall back to a Latin font (DejaVu) and draw empty boxes.
+        listed = subprocess.run(["fc-list", "-f", "%{file}\n", ":lang=zh-cn"], capture_output=True, text=True,
+                                timeout=5, check=False).stdout.split("\n")
+        for found in sorted(f.strip() for f in listed if f.strip().endswith((".ttf", ".ttc"))):
+            if Path(found).is_file():
+                return Path(found)
     raise FontMissing("未找到中文字体：请安装 fonts-wqy-microhei（apt-get install -y fonts-wqy-microhei）")
 
 

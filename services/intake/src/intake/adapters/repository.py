@@ -64,6 +64,10 @@ class RequestRepository(Protocol):
         """Atomically increment and return the day's tracking-code counter."""
         ...
 
+    async def reserve_sequences(self, day: str, count: int) -> int:
+        """Atomically add `count` to the day's counter; return the last number of the reserved block."""
+        ...
+
     async def add(self, req: IntakeRequest, events: list[Envelope]) -> None:
         """Store a new request and its events in one atomic write; DuplicateRequest on a taken key."""
         ...

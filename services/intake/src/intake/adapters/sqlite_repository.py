@@ -11,7 +11,7 @@ from contracts.envelope import Envelope
 from intake.adapters.repository import DuplicateRequest, RequestQuery, from_doc, time_key, to_doc
 from intake.domain.model import IntakeRequest
 from servicekit.storage.sqlite import SqliteDatabase
-from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, SqliteOutbox, add_to_outbox
+from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, SqliteOutbox, add_to_outbox, add_to_outbox_sync
 
 SCHEMA = (
     *OUTBOX_SCHEMA,
@@ -42,6 +42,9 @@ _COLUMNS = ("id", "tracking_code", "idempotency_key", "external_ref", "case_id",
             "submitted_key", "closed_key", "has_contact", "version", "doc")
 
 
+_INSERT = f"INSERT INTO requests({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+
+
 def _row(req: IntakeRequest) -> tuple[Any, ...]:
     return (req.id, req.tracking_code, req.idempotency_key, req.external_ref, req.case_id, req.status,
             req.sub_category, time_key(req.submitted_at), time_key(req.closed_at),
@@ -61,22 +64,26 @@ class SqliteRequestRepository:
 
     async def next_sequence(self, day: str) -> int:
         """Atomically increment and return the day's counter."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO counters(name, value) VALUES (?, 1) "
-                "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value", (f"tracking:{day}",))
-            row = await cursor.fetchone()
-            await cursor.close()
-        return int(row[0]) if row else 1
+        return await self.reserve_sequences(day, 1)
+
+    async def reserve_sequences(self, day: str, count: int) -> int:
+        """Atomically add `count` to the day's counter and return the new value (the block's last number)."""
+        row = await self._db.write(lambda conn: conn.execute(
+            "INSERT INTO counters(name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value",
+            (f"tracking:{day}", count)).fetchone())
+        return int(row[0])
 
     async def add(self, req: IntakeRequest, events: list[Envelope]) -> None:
         """Insert the row and its events in one transaction."""
-        placeholders = ", ".join("?" for _ in _COLUMNS)
+        row = _row(req)
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(_INSERT, row)
+            add_to_outbox_sync(conn, events)
+
         try:
-            async with self._db.transaction() as conn:
-                await conn.execute(f"INSERT INTO requests({', '.join(_COLUMNS)}) VALUES ({placeholders})",
-                                   _row(req))
-                await add_to_outbox(conn, events)
+            await self._db.write(insert)
         except sqlite3.IntegrityError as exc:
             text = str(exc)
             raise DuplicateRequest("external_ref" if "external_ref" in text else

@@ -23,7 +23,7 @@ from intake.entrypoints import (
 )
 from intake.entrypoints.access import authenticator_for
 from intake.entrypoints.consumer import subscribe
-from intake.entrypoints.errors import install_error_handlers, install_rate_limit_handler
+from intake.entrypoints.errors import install_error_handlers, install_overload_handler, install_rate_limit_handler
 from intake.entrypoints.guards import Limiters
 from intake.metrics import create_metrics
 from intake.retention import run_retention
@@ -83,6 +83,7 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
     install_audit(app, service="intake", log_of=lambda a: getattr(a.state, "audit", None), audited_reads=AUDITED_READS)
     install_error_handlers(app)
     install_rate_limit_handler(app)
+    install_overload_handler(app)
     app.state.limiters = Limiters(RateLimiter(settings.rate_limit_per_ip, settings.rate_window_s),
                                   RateLimiter(settings.rate_limit_per_phone, settings.rate_window_s))
     for module in (routes_requests, routes_staff, routes_catalog, routes_compounds, routes_photos, routes_open311,

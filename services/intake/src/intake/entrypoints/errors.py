@@ -71,6 +71,16 @@ def install_rate_limit_handler(app: FastAPI) -> None:
         return JSONResponse(body, status_code=429, headers={"Retry-After": str(exc.retry_after)})
 
 
+def install_overload_handler(app: FastAPI) -> None:
+    """503 with Retry-After while the outbox holds its limit of unpublished events (the broker is away)."""
+    from intake.handlers import OutboxFull
+
+    @app.exception_handler(OutboxFull)
+    async def on_full(request: Request, exc: OutboxFull) -> JSONResponse:
+        body = error_body([FieldError("request", "系统繁忙，暂时无法受理，请稍后再试（您的诉求尚未提交）")])
+        return JSONResponse(body, status_code=503, headers={"Retry-After": str(exc.retry_after)})
+
+
 def reject(status: int, field: str, message: str) -> InputRejected:
     """A single-field error with a chosen HTTP status."""
     return InputRejected([FieldError(field, message)], status=status)

@@ -16,6 +16,7 @@ from intake.domain.validation import InputRejected, from_pydantic
 from intake.entrypoints.deps import container_of
 from intake.entrypoints.guards import RateLimited, enforce_rate_limits
 from intake.entrypoints.schemas import SubmitRequestIn
+from intake.handlers import OutboxFull
 from intake.open311 import requests as o311
 from intake.open311.formats import Open311Error, error_response, render
 from intake.open311.services import service_definition, service_list
@@ -106,6 +107,9 @@ async def create_request(fmt: str, request: Request) -> Response:
             outcome = await c.intake.submit(body, now=datetime.now(UTC))
         except RateLimited as exc:
             raise Open311Error(429, "too many requests / 提交过于频繁", {"Retry-After": str(exc.retry_after)}) from exc
+        except OutboxFull as exc:
+            raise Open311Error(503, "temporarily unavailable, retry later / 系统繁忙，请稍后再试",
+                               {"Retry-After": str(exc.retry_after)}) from exc
         except ValidationError as exc:
             raise Open311Error(400, "; ".join(f"{e.field}: {e.message}" for e in from_pydantic(exc.errors()))) from exc
         except InputRejected as exc:
