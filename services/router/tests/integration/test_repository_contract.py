@@ -52,9 +52,10 @@ async def repo(request, tmp_path, record_store):
 
 def make_case(case_id: str = "C1", *, request_id: str = "r-1", status: str = "assigned", compound: str = "p1",
               community: str = "c1", minutes_ago: int = 0, units: tuple[str, ...] = ("u-1",),
-              departments: tuple[str, ...] = ()) -> Case:
+              departments: tuple[str, ...] = (), building: str | None = None) -> Case:
     at = NOW - timedelta(minutes=minutes_ago)
-    return Case(case_id=case_id, community_id=community, place={"community_id": community, "compound_id": compound},
+    place = {"community_id": community, "compound_id": compound, **({"building": building} if building else {})}
+    return Case(case_id=case_id, community_id=community, place=place,
                 text="楼上漏水", title=None, class_code="dispute", sub_category="leak", classified_by="rule", tier=1,
                 sla_policy="leak-urgent", status=status, submitted_at=at, routed_at=at, updated_at=at,
                 units=[{"unit_id": u, "kind": "grid_worker", "name": u} for u in units],
@@ -142,6 +143,45 @@ async def test_open_cases_in_a_compound_within_a_window(repo):
     await repo.create(make_case("C4", request_id="r-4", compound="p2"), events=[], event_id="e-4")
     found = await repo.open_in_compound("p1", NOW - timedelta(hours=2))
     assert [c.case_id for c in found] == ["C1"]
+
+
+async def test_duplicate_candidates_are_the_buildings_own_cases_and_those_naming_none(repo):
+    await repo.create(make_case("C1", request_id="r-1", building="5", minutes_ago=30), events=[], event_id="e-1")
+    await repo.create(make_case("C2", request_id="r-2", building="7", minutes_ago=20), events=[], event_id="e-2")
+    await repo.create(make_case("C3", request_id="r-3", minutes_ago=10), events=[], event_id="e-3")
+    since = NOW - timedelta(hours=2)
+    found = await repo.open_in_compound("p1", since, building="5")
+    assert [(c.case_id, c.building) for c in found] == [("C3", None), ("C1", "5")]
+    assert (found[1].text, found[1].status, found[1].compound_id) == ("楼上漏水", "assigned", "p1")
+    assert found[1].submitted_at == NOW - timedelta(minutes=30)
+    assert [c.case_id for c in await repo.open_in_compound("p1", since)] == ["C3", "C2", "C1"]
+
+
+async def test_open_cases_of_other_buildings_are_not_read_as_candidates(repo):
+    for n in range(120):
+        await repo.create(make_case(f"C-other-{n}", request_id=f"r-other-{n}", building=str(100 + n)),
+                          events=[], event_id=f"e-other-{n}")
+    await repo.create(make_case("C-own", request_id="r-own", building="5", minutes_ago=5), events=[], event_id="e-own")
+    found = await repo.open_in_compound("p1", NOW - timedelta(hours=2), building="5")
+    assert [c.case_id for c in found] == ["C-own"]
+
+
+async def test_duplicate_candidates_are_the_newest_up_to_the_limit(repo):
+    for n in range(5):
+        await repo.create(make_case(f"C{n}", request_id=f"r-{n}", building="5", minutes_ago=n), events=[],
+                          event_id=f"e-{n}")
+    found = await repo.open_in_compound("p1", NOW - timedelta(hours=2), building="5", limit=3)
+    assert [c.case_id for c in found] == ["C0", "C1", "C2"]
+
+
+async def test_a_changed_building_moves_the_case_between_candidate_sets(repo):
+    await repo.create(make_case("C1", building="5"), events=[], event_id="e-1")
+    case = await repo.get("C1")
+    case.place["building"] = "6"
+    assert await repo.update(case, events=[], event_id="e-2")
+    since = NOW - timedelta(hours=2)
+    assert await repo.open_in_compound("p1", since, building="5") == []
+    assert [c.case_id for c in await repo.open_in_compound("p1", since, building="6")] == ["C1"]
 
 
 async def test_triage_queue_and_decisions(repo):

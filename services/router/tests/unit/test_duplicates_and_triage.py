@@ -47,6 +47,24 @@ async def test_merely_similar_or_distant_reports_open_their_own_case(ctx, text, 
     assert len(await ctx.repo.list_cases(limit=10)) == 2
 
 
+async def test_only_the_buildings_own_open_cases_are_read_as_candidates(ctx):
+    for n in range(30):
+        await route_request(ctx, request_submitted(LEAK, request_id=f"r-other-{n}", building=str(100 + n)))
+    read = []
+    lookup = ctx.repo.open_in_compound
+
+    async def spy(*args, **kwargs):
+        read.append(found := await lookup(*args, **kwargs))
+        return found
+
+    ctx.repo.open_in_compound = spy
+    first = await route_request(ctx, request_submitted(LEAK, request_id="r-1", building="5"))
+    again = request_submitted("5号楼2单元楼上卫生间漏水，天花板一直滴水，请尽快处理！", request_id="r-2", building="5")
+    assert first is not None and await route_request(ctx, again) is None
+    assert [[c.case_id for c in found] for found in read] == [[], [first]]
+    assert (await ctx.repo.get(first)).request_ids == ["r-1", "r-2"]
+
+
 def test_similarity_is_high_for_rewordings_and_low_for_other_problems():
     assert similarity(LEAK, "5号楼2单元楼上卫生间漏水，天花板一直滴水，请尽快处理！") > 0.5
     assert similarity(LEAK, "5号楼门口垃圾没人清运") < 0.2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -14,6 +14,7 @@ from contracts.envelope import Envelope
 from router.adapters.documents import case_from_doc, case_to_doc
 from router.adapters.repository import ConcurrentUpdate
 from router.domain.case import OPEN_STATUSES, Case
+from router.domain.duplicates import MAX_CANDIDATES, Candidate
 from servicekit.storage.mongo import ping_mongo
 from servicekit.storage.mongo_outbox import MongoOutbox, merge_updates, outbox_update
 
@@ -28,6 +29,11 @@ def _fields(case: Case) -> dict[str, Any]:
         "unit_ids": [u["unit_id"] for u in case.units], "departments": list(case.departments),
         "case": case_to_doc(case),
     }
+
+
+def _aware(at: datetime) -> datetime:
+    """A datetime from the driver in UTC (a client without tz_aware returns naive UTC)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 class MongoCaseRepository:
@@ -45,6 +51,8 @@ class MongoCaseRepository:
         await self._cases.create_index([("community_id", ASCENDING), ("status", ASCENDING),
                                         ("submitted_at", DESCENDING)], name="community_status")
         await self._cases.create_index([("compound_id", ASCENDING), ("submitted_at", DESCENDING)], name="compound")
+        await self._cases.create_index([("compound_id", ASCENDING), ("case.place.building", ASCENDING),
+                                        ("submitted_at", DESCENDING)], name="compound_building")
         await self._cases.create_index([("unit_ids", ASCENDING), ("status", ASCENDING)], name="units")
         await self._cases.create_index([("departments", ASCENDING), ("status", ASCENDING)], name="departments")
         await self._cases.create_index([("needs_triage", ASCENDING), ("submitted_at", DESCENDING)], name="triage")
@@ -119,10 +127,18 @@ class MongoCaseRepository:
                 {"$eq": community_id} if community_id is not None else {})}
         return await self._load(query, limit)
 
-    async def open_in_compound(self, compound_id: str, since: datetime) -> list[Case]:
-        """Open cases of the compound submitted since `since`."""
-        return await self._load({"compound_id": compound_id, "submitted_at": {"$gte": since},
-                                 "status": {"$in": list(OPEN_STATUSES)}})
+    async def open_in_compound(self, compound_id: str, since: datetime, *, building: str | None = None,
+                               limit: int = MAX_CANDIDATES) -> list[Candidate]:
+        """Open cases of the compound (and building) since `since`: the fields duplicate detection reads."""
+        query: dict[str, Any] = {"compound_id": compound_id, "submitted_at": {"$gte": since},
+                                 "status": {"$in": list(OPEN_STATUSES)}}
+        if building:
+            query["case.place.building"] = {"$in": [str(building), None, ""]}  # None also matches a missing field
+        fields = {"compound_id": 1, "status": 1, "submitted_at": 1, "case.text": 1, "case.place.building": 1}
+        cursor = self._cases.find(query, fields).sort("submitted_at", DESCENDING).limit(limit)
+        return [Candidate(doc["_id"], doc.get("compound_id"), doc["case"].get("place", {}).get("building") or None,
+                          doc["case"].get("text") or "", doc["status"], _aware(doc["submitted_at"]))
+                async for doc in cursor]
 
     async def triage_decisions(self, limit: int = 1000) -> list[Case]:
         """Cases a person classified by hand."""

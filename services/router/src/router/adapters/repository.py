@@ -8,6 +8,7 @@ from typing import Protocol
 
 from contracts.envelope import Envelope
 from router.domain.case import Case
+from router.domain.duplicates import MAX_CANDIDATES, Candidate
 from servicekit.outbox import OutboxStore
 
 
@@ -50,8 +51,12 @@ class CaseRepository(Protocol):
         """Cases matching every given filter, newest first."""
         ...
 
-    async def open_in_compound(self, compound_id: str, since: datetime) -> list[Case]:
-        """Open cases of a compound submitted since `since` (duplicate candidates)."""
+    async def open_in_compound(self, compound_id: str, since: datetime, *, building: str | None = None,
+                               limit: int = MAX_CANDIDATES) -> list[Candidate]:
+        """Duplicate candidates: open cases of a compound submitted since `since`, newest first, at most `limit`.
+
+        With a building, only the cases of that building and those that name none.
+        """
         ...
 
     async def triage_decisions(self, limit: int = 1000) -> list[Case]:

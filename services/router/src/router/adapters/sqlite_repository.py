@@ -11,27 +11,37 @@ from contracts.envelope import Envelope
 from router.adapters.documents import case_from_doc, case_to_doc
 from router.adapters.repository import ConcurrentUpdate
 from router.domain.case import OPEN_STATUSES, Case
+from router.domain.duplicates import MAX_CANDIDATES, Candidate
 from servicekit.storage.sqlite import SqliteDatabase
 from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, SqliteOutbox, add_to_outbox
 
-SCHEMA = (
+TABLES = (
     *OUTBOX_SCHEMA,
     """CREATE TABLE IF NOT EXISTS cases (
         case_id TEXT PRIMARY KEY, community_id TEXT NOT NULL, compound_id TEXT, status TEXT NOT NULL,
         needs_triage INTEGER NOT NULL, triaged INTEGER NOT NULL DEFAULT 0, submitted_at TEXT NOT NULL,
-        version INTEGER NOT NULL, doc TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS cases_community ON cases(community_id, status, submitted_at)",
-    "CREATE INDEX IF NOT EXISTS cases_compound ON cases(compound_id, submitted_at)",
-    "CREATE INDEX IF NOT EXISTS cases_triage ON cases(needs_triage, submitted_at)",
+        version INTEGER NOT NULL, doc TEXT NOT NULL, building TEXT)""",
     "CREATE TABLE IF NOT EXISTS case_requests (request_id TEXT PRIMARY KEY, case_id TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS processed_events (event_id TEXT PRIMARY KEY, case_id TEXT)",
 )
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS cases_community ON cases(community_id, status, submitted_at)",
+    # Duplicate candidates: by compound and building; by compound and time for a request naming no building.
+    "CREATE INDEX IF NOT EXISTS cases_compound_building ON cases(compound_id, building, submitted_at)",
+    "CREATE INDEX IF NOT EXISTS cases_compound ON cases(compound_id, submitted_at)",
+    "CREATE INDEX IF NOT EXISTS cases_triage ON cases(needs_triage, submitted_at)",
+)
+_CANDIDATE_COLUMNS = "case_id, compound_id, building, status, submitted_at, json_extract(doc, '$.text') AS text"
+
+
+def _building(case: Case) -> str | None:
+    return str(case.place.get("building") or "") or None
 
 
 def _row(case: Case) -> tuple[Any, ...]:
     return (case.community_id, case.compound_id, case.status, int(case.needs_triage),
             int(case.triage_decision is not None), case.submitted_at.isoformat(),
-            json.dumps(case_to_doc(case), ensure_ascii=False))
+            json.dumps(case_to_doc(case), ensure_ascii=False), _building(case))
 
 
 class SqliteCaseRepository:
@@ -42,8 +52,16 @@ class SqliteCaseRepository:
         self.outbox = SqliteOutbox(db)
 
     async def ensure_indexes(self) -> None:
-        """Apply the schema (tables and indexes)."""
-        for statement in SCHEMA:
+        """Apply the schema (tables and indexes), adding the building column to files made before it."""
+        for statement in TABLES:
+            await self._db.conn.execute(statement)
+        async with self._db.transaction() as conn:
+            async with conn.execute("PRAGMA table_info(cases)") as cursor:
+                columns = {row[1] for row in await cursor.fetchall()}
+            if "building" not in columns:
+                await conn.execute("ALTER TABLE cases ADD COLUMN building TEXT")
+                await conn.execute("UPDATE cases SET building = NULLIF(json_extract(doc, '$.place.building'), '')")
+        for statement in INDEXES:
             await self._db.conn.execute(statement)
 
     async def create(self, case: Case, *, events: list[Envelope], event_id: str) -> bool:
@@ -54,7 +72,7 @@ class SqliteCaseRepository:
                 return False
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO cases(community_id, compound_id, status, needs_triage, triaged, submitted_at,"
-                " doc, case_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)", (*_row(case), case.case_id))
+                " doc, building, case_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", (*_row(case), case.case_id))
             if cur.rowcount == 0:
                 raise ConcurrentUpdate(f"case {case.case_id} already exists")
             await conn.executemany("INSERT OR IGNORE INTO case_requests VALUES (?, ?)",
@@ -76,7 +94,7 @@ class SqliteCaseRepository:
                         return False
                 cur = await conn.execute(
                     "UPDATE cases SET community_id=?, compound_id=?, status=?, needs_triage=?, triaged=?,"
-                    " submitted_at=?, doc=?, version=? WHERE case_id=? AND version=?",
+                    " submitted_at=?, doc=?, building=?, version=? WHERE case_id=? AND version=?",
                     (*_row(case), case.version, case.case_id, expected))
                 if cur.rowcount == 0:
                     raise ConcurrentUpdate(f"case {case.case_id} changed since it was read")
@@ -135,12 +153,19 @@ class SqliteCaseRepository:
         where = "WHERE " + " AND ".join(clauses) + " ORDER BY submitted_at DESC LIMIT ?"
         return await self._load(where, (*params, limit))
 
-    async def open_in_compound(self, compound_id: str, since: datetime) -> list[Case]:
-        """Open cases of the compound submitted since `since`."""
+    async def open_in_compound(self, compound_id: str, since: datetime, *, building: str | None = None,
+                               limit: int = MAX_CANDIDATES) -> list[Candidate]:
+        """Open cases of the compound (and building) since `since`: indexed columns and the text only."""
         marks = ",".join("?" * len(OPEN_STATUSES))
-        return await self._load(
-            f"WHERE compound_id = ? AND submitted_at >= ? AND status IN ({marks}) ORDER BY submitted_at DESC",
-            (compound_id, since.isoformat(), *OPEN_STATUSES))
+        where = f"compound_id = ? AND submitted_at >= ? AND status IN ({marks})"
+        params: list[Any] = [compound_id, since.isoformat(), *OPEN_STATUSES]
+        if building:
+            where += " AND (building = ? OR building IS NULL)"
+            params.append(str(building))
+        sql = f"SELECT {_CANDIDATE_COLUMNS} FROM cases WHERE {where} ORDER BY submitted_at DESC LIMIT ?"
+        rows = await self._db.fetch_all(sql, (*params, limit))
+        return [Candidate(r["case_id"], r["compound_id"], r["building"], r["text"] or "", r["status"],
+                          datetime.fromisoformat(r["submitted_at"])) for r in rows]
 
     async def triage_decisions(self, limit: int = 1000) -> list[Case]:
         """Cases a person classified by hand."""

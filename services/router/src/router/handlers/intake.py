@@ -52,8 +52,10 @@ async def merge_duplicate(ctx: Context, envelope: Envelope, req: RequestSubmitte
     if not req.place.compound_id or ctx.duplicate_window_hours <= 0:
         return False
     window = timedelta(hours=ctx.duplicate_window_hours)
-    candidates = await ctx.repo.open_in_compound(req.place.compound_id, req.submitted_at - window)
-    found = find_duplicate(f"{req.title or ''}{req.text}", req.place.model_dump(), candidates,
+    place = req.place.model_dump()
+    candidates = await ctx.repo.open_in_compound(req.place.compound_id, req.submitted_at - window,
+                                                 building=place.get("building"))
+    found = find_duplicate(f"{req.title or ''}{req.text}", place, candidates,
                            now=req.submitted_at, window=window, threshold=ctx.duplicate_similarity)
     if found is None:
         return False
