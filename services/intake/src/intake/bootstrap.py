@@ -12,13 +12,14 @@ import yaml
 
 from intake.adapters.crypto import ContactCipher
 from intake.adapters.mongo_repository import MongoRequestRepository
-from intake.adapters.photo_store import FilePhotoStore, GridFsPhotoStore, PhotoStore
+from intake.adapters.photo_store import PhotoStore
 from intake.adapters.qrtoken import CompoundTokens
 from intake.adapters.repository import RequestRepository
 from intake.adapters.sqlite_repository import SqliteRequestRepository
 from intake.config import IntakeSettings
 from intake.domain.org import Directory, parse_directory
 from intake.handlers import Intake
+from intake.photo_setup import open_photo_store
 from servicekit.outbox import OutboxBacklog
 from servicekit.runtime import BrokerRuntime
 from servicekit.storage.mongo import connect_mongo
@@ -80,7 +81,7 @@ async def build(settings: IntakeSettings, log: logging.Logger) -> Container:
     runtime.attach_outbox(repo.outbox, poll_s=settings.outbox_poll_s)
     intake.backlog = OutboxBacklog(repo.outbox, limit=settings.outbox_limit)
     intake.retry_after_s = settings.outbox_retry_after_s
-    photos: PhotoStore = GridFsPhotoStore(mongo_db) if mongo_db is not None else FilePhotoStore(settings.photo_dir())
+    photos = await open_photo_store(settings, mongo_db=mongo_db, closers=closers)
     intake.photos = photos
     return Container(settings=settings, repo=repo, intake=intake, runtime=runtime, photos=photos,
                      closers=closers, mongo_db=mongo_db)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
@@ -20,6 +21,10 @@ DEV_STAFF_TOKENS = "dev-staff-token:演示工作人员"
 
 class MissingKeyError(MissingSecret):
     """A key needed to protect residents' data is not configured outside dev mode."""
+
+
+class IncompleteSettings(MissingSecret):
+    """A setting the chosen configuration needs is missing or malformed; the message names it."""
 
 
 class IntakeSettings(ServiceSettings):
@@ -52,6 +57,17 @@ class IntakeSettings(ServiceSettings):
     outbox_retry_after_s: int = Field(30, description="Retry-After of that 503, in seconds")
     max_photo_bytes: int = 5 * 1024 * 1024
     max_photos: int = 3
+    photo_store: Literal["auto", "file", "gridfs", "s3"] = Field(
+        "auto", description="auto: s3 when INTAKE_S3_BUCKET or INTAKE_S3_ENDPOINT_URL is set, else gridfs with "
+                            "MONGODB_URL, else files under the data directory")
+    s3_endpoint_url: str | None = Field(None, description="S3-compatible endpoint, e.g. http://minio:9000")
+    s3_bucket: str | None = Field(None, description="bucket for photos (private; created by the operator)")
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str = "us-east-1"
+    s3_prefix: str = Field("intake/photos/", description="key prefix of the photo objects")
+    s3_addressing_style: Literal["path", "virtual"] = Field(
+        "path", description="path for MinIO/Ceph; virtual for Alibaba OSS and Tencent COS")
 
     def staff_token_map(self) -> dict[str, str]:
         """Static staff tokens to names: dev mode only (the documented dev token when none is set).
@@ -86,6 +102,32 @@ class IntakeSettings(ServiceSettings):
     def photo_dir(self) -> Path:
         """Where photos live with the embedded store."""
         return self.data_dir / "intake-photos"
+
+    def photo_store_kind(self) -> str:
+        """file, gridfs or s3 (s3 whenever it is configured); a refusal to start naming what is missing."""
+        kind = self.photo_store
+        if kind == "auto":
+            kind = "s3" if self.s3_bucket or self.s3_endpoint_url else "gridfs" if self.mongodb_url else "file"
+        if kind == "gridfs" and not self.mongodb_url:
+            raise IncompleteSettings("intake: INTAKE_PHOTO_STORE=gridfs needs MONGODB_URL")
+        if kind == "s3":
+            self._check_s3()
+        return kind
+
+    def _check_s3(self) -> None:
+        missing = [name for name, value in (("INTAKE_S3_ENDPOINT_URL", self.s3_endpoint_url),
+                                            ("INTAKE_S3_BUCKET", self.s3_bucket)) if not value]
+        if missing:
+            raise IncompleteSettings(f"intake: the S3 photo store needs {' and '.join(missing)}")
+        if not (self.s3_endpoint_url or "").startswith(("http://", "https://")):
+            raise IncompleteSettings("intake: INTAKE_S3_ENDPOINT_URL must start with http:// or https://")
+        keys = {"INTAKE_S3_ACCESS_KEY": self.s3_access_key, "INTAKE_S3_SECRET_KEY": self.s3_secret_key}
+        unset = [name for name, value in keys.items() if not value]
+        if len(unset) == 1:
+            raise IncompleteSettings(f"intake: {unset[0]} is not set; the S3 photo store needs both keys")
+        if unset and not self.dev_mode:
+            raise MissingKeyError("intake: INTAKE_S3_ACCESS_KEY and INTAKE_S3_SECRET_KEY are not set; outside dev "
+                                  "mode (WHISTLE_DEV_MODE=false) the S3 photo store needs its own credentials")
 
     def resolved_contact_key(self) -> str:
         """The sealing key, the dev key in dev mode, or a refusal to start."""
