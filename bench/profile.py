@@ -56,10 +56,11 @@ def main() -> None:
     parser.add_argument("--idle", action="store_true", help="py-spy --idle (count waiting too)")
     parser.add_argument("--gil", action="store_true", help="py-spy --gil (only samples holding the GIL: Python CPU)")
     parser.add_argument("--out", type=Path, help="keep the collapsed stacks here")
+    parser.add_argument("--whole", action="store_true", help="intake inside the whole platform (its consumers too)")
     args = parser.parse_args()
     if not shutil.which("py-spy"):
         raise SystemExit("py-spy is not installed: .venv/bin/pip install py-spy")
-    services = ("intake",) if args.service == "intake" else SERVICES
+    services = ("intake",) if args.service == "intake" and not args.whole else SERVICES
     with tempfile.TemporaryDirectory() as tmp, platform("profile", Path(tmp) / "data", services) as running:
         url = f"{running.url('intake')}/v1/requests"
         run_load(url, kind="whistle", rate=50, duration=2, offset=50_000_000)

@@ -11,7 +11,7 @@ from contracts.envelope import Envelope
 from intake.adapters.repository import DuplicateRequest, RequestQuery, from_doc, time_key, to_doc
 from intake.domain.model import IntakeRequest
 from servicekit.storage.sqlite import SqliteDatabase
-from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, SqliteOutbox, add_to_outbox, add_to_outbox_sync
+from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, SqliteOutbox, add_to_outbox_sync
 
 SCHEMA = (
     *OUTBOX_SCHEMA,
@@ -43,6 +43,9 @@ _COLUMNS = ("id", "tracking_code", "idempotency_key", "external_ref", "case_id",
 
 
 _INSERT = f"INSERT INTO requests({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})"
+
+
+_UPDATE = f"UPDATE requests SET {', '.join(f'{c} = ?' for c in _COLUMNS[1:])} WHERE id = ? AND version = ?"
 
 
 def _row(req: IntakeRequest) -> tuple[Any, ...]:
@@ -92,16 +95,17 @@ class SqliteRequestRepository:
     async def save(self, req: IntakeRequest, *, expected_version: int, events: list[Envelope]) -> bool:
         """Conditional replace on the version, with the events, in one transaction."""
         req.version = expected_version + 1
-        sets = ", ".join(f"{c} = ?" for c in _COLUMNS[1:])
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(f"UPDATE requests SET {sets} WHERE id = ? AND version = ?",
-                                        (*_row(req)[1:], req.id, expected_version))
-            changed = cursor.rowcount
-            await cursor.close()
-            if changed != 1:
-                req.version = expected_version
+        params = (*_row(req)[1:], req.id, expected_version)
+
+        def update(conn: sqlite3.Connection) -> bool:
+            if conn.execute(_UPDATE, params).rowcount != 1:
                 return False
-            await add_to_outbox(conn, events)
+            add_to_outbox_sync(conn, events)
+            return True
+
+        if not await self._db.write(update):
+            req.version = expected_version
+            return False
         return True
 
     async def _one(self, where: str, value: str) -> IntakeRequest | None:
@@ -162,18 +166,14 @@ class SqliteRequestRepository:
 
     async def park_event(self, case_id: str, event_id: str, body: str) -> None:
         """Keep an event about a case not linked yet."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "INSERT OR IGNORE INTO parked_events(event_id, case_id, body, seq) "
-                "VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM parked_events))", (event_id, case_id, body))
+        await self._db.write(lambda conn: conn.execute(
+            "INSERT OR IGNORE INTO parked_events(event_id, case_id, body, seq) "
+            "VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM parked_events))", (event_id, case_id, body)))
 
     async def take_parked(self, case_id: str) -> list[str]:
         """Remove and return the parked events of a case, oldest first."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM parked_events WHERE case_id = ? RETURNING seq, body", (case_id,))
-            rows = await cursor.fetchall()
-            await cursor.close()
+        rows = await self._db.write(lambda conn: conn.execute(
+            "DELETE FROM parked_events WHERE case_id = ? RETURNING seq, body", (case_id,)).fetchall())
         return [r[1] for r in sorted(rows, key=lambda r: r[0])]
 
     async def count(self) -> int:
