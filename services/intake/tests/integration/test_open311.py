@@ -159,9 +159,9 @@ async def test_post_requests_needs_an_api_key_and_answers_errors_in_the_standard
     ({"lat": "", "long": ""}, "address_string"),
     ({"lat": "north"}, "lat"),
     ({"attribute[compound]": ""}, "attribute[compound]"),
-    ({"attribute[compound]": "nowhere"}, "compound_id"),
+    ({"attribute[compound]": "nowhere"}, "attribute[compound]"),
     ({"description": ""}, "description"),
-    ({"description": "长" * 4001}, "text"),
+    ({"description": "长" * 4001}, "description"),
 ])
 async def test_post_requests_refuses_bad_parameters_with_400(app_client, change, needle):
     client, app = app_client

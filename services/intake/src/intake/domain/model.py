@@ -58,6 +58,7 @@ class IntakeRequest:
     phone_masked: str | None = None
     name_masked: str | None = None
     photos: list[str] = field(default_factory=list)
+    media_url: str | None = None  # Open311 media_url: a public link the client gave, shown in GET responses
     status: str = "submitted"
     status_at: datetime | None = None
     case_id: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
@@ -12,12 +13,13 @@ from pydantic import ValidationError
 
 from intake.adapters.repository import RequestQuery
 from intake.domain.timeline import OPEN_STATUSES
-from intake.domain.validation import InputRejected, from_pydantic
+from intake.domain.validation import FieldError, InputRejected, from_pydantic
 from intake.entrypoints.deps import container_of
 from intake.entrypoints.guards import RateLimited, enforce_rate_limits
 from intake.entrypoints.schemas import SubmitRequestIn
 from intake.handlers import OutboxFull
 from intake.open311 import requests as o311
+from intake.open311.extras import Extras, attach_extras, read_extras
 from intake.open311.formats import Open311Error, error_response, render
 from intake.open311.services import service_definition, service_list
 
@@ -25,6 +27,7 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 MAX_SPAN = timedelta(days=90)
 CLOSED = ("resolved", "closed", "cancelled")
+LOG = logging.getLogger("intake")
 
 
 def _fmt(fmt: str) -> str:
@@ -103,6 +106,7 @@ async def create_request(fmt: str, request: Request) -> Response:
         _require_key(request, params.get("api_key"))
         try:
             enforce_rate_limits(request, params.get("phone") or None)
+            extras = read_extras(params)
             body = SubmitRequestIn.model_validate(o311.submission(params))
             outcome = await c.intake.submit(body, now=datetime.now(UTC))
         except RateLimited as exc:
@@ -111,15 +115,33 @@ async def create_request(fmt: str, request: Request) -> Response:
             raise Open311Error(503, "temporarily unavailable, retry later / 系统繁忙，请稍后再试",
                                {"Retry-After": str(exc.retry_after)}) from exc
         except ValidationError as exc:
-            raise Open311Error(400, "; ".join(f"{e.field}: {e.message}" for e in from_pydantic(exc.errors()))) from exc
+            raise Open311Error(400, _described(from_pydantic(exc.errors()))) from exc
         except InputRejected as exc:
-            raise Open311Error(400, "; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from exc
+            raise Open311Error(400, _described(exc.errors)) from exc
+        if extras:
+            await _attach(c, outcome.request.id, extras)
         if c.runtime.relay:
             c.runtime.relay.wake()
         return render(f, "service_requests", [{"service_request_id": outcome.request.id, "token":
                                                outcome.request.tracking_code, "service_notice": o311.SERVICE_NOTICE,
-                                               "account_id": None}], status=201)
+                                               "account_id": extras.account_id}], status=201)
     return await _guarded(fmt, build)
+
+
+def _described(errors: list[FieldError]) -> str:
+    """Field errors named by the GeoReport v2 parameter the client sent."""
+    return "; ".join(f"{o311.parameter(e.field)}: {e.message}" for e in errors)
+
+
+async def _attach(c: Any, request_id: str, extras: Extras) -> None:
+    """media_url, email, device_id, account_id onto the stored request; the request stands if this fails."""
+    try:
+        attached = await attach_extras(c.repo, c.intake.cipher, request_id, extras)
+    except Exception as exc:  # the request is stored and answered 201: a retry by the client would duplicate it
+        LOG.error("open311 extras not stored", extra={"request_id": request_id, "error": str(exc)[:300]})
+        return
+    if not attached:
+        LOG.error("open311 extras not stored", extra={"request_id": request_id, "error": "kept changing"})
 
 
 @router.get("/requests.{fmt}", summary="GeoReport v2: query service requests (api_key required)")

@@ -39,7 +39,7 @@ def public_view(req: IntakeRequest, directory: Directory) -> dict[str, Any]:
         "description": req.text, "agency_responsible": req.unit_name, "service_notice": SERVICE_NOTICE,
         "requested_datetime": _w3c(req.submitted_at), "updated_datetime": _w3c(last.at if last else req.submitted_at),
         "expected_datetime": _w3c(req.deadline), "address": place or None, "address_id": None, "zipcode": None,
-        "lat": req.lat, "long": req.lon, "media_url": None,
+        "lat": req.lat, "long": req.lon, "media_url": req.media_url,
     }
 
 
@@ -67,8 +67,10 @@ def submission(params: Mapping[str, str]) -> dict[str, Any]:
     if category is None:
         raise Open311Error(400, f"service_code {code} is not a valid service / 服务类别不存在")
     lat, lon = _number(params, "lat"), _number(params, "long")
+    if (lat is None) != (lon is None):
+        raise Open311Error(400, "lat and long must be given together / lat 与 long 须同时提供")
     address = (params.get("address_string") or params.get("address_id") or "").strip() or None
-    if (lat is None or lon is None) and not address:
+    if lat is None and not address:
         raise Open311Error(400, "lat and long, address_string or address_id is required / 请提供坐标或地址")
     compound = _require(params, "attribute[compound]")
     text = _require(params, "description")
@@ -83,11 +85,32 @@ def submission(params: Mapping[str, str]) -> dict[str, Any]:
     location = {"lat": lat, "lon": lon, "address": address, "building": params.get("attribute[building]"),
                 "unit": params.get("attribute[unit]"), "room": params.get("attribute[room]")}
     body["location"] = {k: v for k, v in location.items() if v not in (None, "")}
-    name = "".join(p for p in (params.get("last_name"), params.get("first_name")) if p) or None
+    name = full_name(params.get("first_name"), params.get("last_name"))
     phone = (params.get("phone") or "").strip() or None
     if name or phone:
         body["contact"] = {k: v for k, v in (("name", name), ("phone", phone)) if v}
     return body
+
+
+def full_name(first: str | None, last: str | None) -> str | None:
+    """Family name first and no space for Chinese (王芳); given name first for Latin names (Fang Wang)."""
+    first, last = (first or "").strip(), (last or "").strip()
+    if first.isascii() and last.isascii():
+        return " ".join(p for p in (first, last) if p) or None
+    return last + first
+
+
+# Our field paths → the GeoReport v2 parameter a client sent, so errors name what the client knows.
+PARAMETERS = {"text": "description", "compound_id": "attribute[compound]", "contact.phone": "phone",
+              "contact.name": "first_name/last_name", "location.lat": "lat", "location.lon": "long",
+              "location.address": "address_string", "location.building": "attribute[building]",
+              "location.unit": "attribute[unit]", "location.room": "attribute[room]",
+              "category.class_code": "service_code", "category.sub_category": "service_code"}
+
+
+def parameter(field: str) -> str:
+    """The GeoReport v2 parameter behind one of our field paths."""
+    return PARAMETERS.get(field, field)
 
 
 def parse_date(params: Mapping[str, str], name: str) -> datetime | None:
