@@ -2,7 +2,7 @@
 
 relay      5,000 outbox events through the current OutboxRelay and through the old one-confirm-at-a-time loop.
 consumer   4,000 deliveries through `subscribe_envelopes` (no-op handler) and through the old subscriber
-           shape (FastStream's JSON decoder and the RabbitMessage taken from the DI context).
+           shape (FastStream's JSON decoder, FastDepends on, the RabbitMessage taken from the DI context).
 classifier the default community model: `predict([text])` against the proposed single-text path.
 """
 
@@ -94,6 +94,10 @@ async def consumer(old: bool, n: int = 4000) -> str:
         await asyncio.gather(*(sender.publisher.publish(e) for e in events[start:start + 200]))
     await sender.stop()
     runtime, seen, all_in = BrokerRuntime(URL, topology, log=LOG), [0], asyncio.Event()
+    if old:  # the services' broker now runs without FastDepends (apply_types=False); the old shape needs it
+        from faststream.rabbit import RabbitBroker
+
+        runtime.broker = RabbitBroker(URL, logger=LOG, log_level=logging.DEBUG)
 
     async def handle(envelope: Envelope) -> None:
         seen[0] += 1
