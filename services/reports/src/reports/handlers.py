@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contracts.envelope import Envelope
 from reports.adapters.repository import ReportsRepository, VersionConflict
-from reports.domain.facts import Event, apply_event
+from reports.domain.facts import Event, apply_event, handles
 from reports.domain.org import OrgIndex
 from reports.domain.rollups import rollup_delta
 
@@ -21,9 +21,14 @@ def to_event(envelope: Envelope) -> Event:
 
 
 async def consume_event(repo: ReportsRepository, org: OrgIndex, envelope: Envelope) -> str:
-    """Log the raw event for replays, then project it (both steps are idempotent, so a retry is safe)."""
-    await repo.append_event(envelope)
-    return await project_event(repo, org, envelope)
+    """Project the event and log it for replays in the same write; an event that changes nothing is only logged.
+
+    Both writes are idempotent (the log by event id, the fact by its applied event ids), so a retry is safe.
+    """
+    outcome = await project_event(repo, org, envelope, log=True)
+    if outcome != "applied":
+        await repo.append_event(envelope)
+    return outcome
 
 
 async def rebuild(repo: ReportsRepository, org: OrgIndex, *, batch: int = 1000) -> int:
@@ -40,11 +45,14 @@ async def rebuild(repo: ReportsRepository, org: OrgIndex, *, batch: int = 1000) 
         position = page[-1][0]
 
 
-async def project_event(repo: ReportsRepository, org: OrgIndex, envelope: Envelope) -> str:
-    """Apply an event to its case's fact and rollups; returns "applied", "duplicate" or "ignored"."""
+async def project_event(repo: ReportsRepository, org: OrgIndex, envelope: Envelope, *, log: bool = False) -> str:
+    """Apply an event to its case's fact and rollups; returns "applied", "duplicate" or "ignored".
+
+    With `log`, an applied event is written to the replay log together with the fact.
+    """
     event = to_event(envelope)
     case_id = event.data.get("case_id")
-    if not case_id:
+    if not case_id or not handles(event.type):
         return "ignored"
     for _ in range(MAX_ATTEMPTS):
         old = await repo.get_fact(str(case_id))
@@ -53,7 +61,7 @@ async def project_event(repo: ReportsRepository, org: OrgIndex, envelope: Envelo
             return "duplicate" if old is not None and event.id in old.applied_events else "ignored"
         try:
             await repo.save_fact(new, expected_version=old.version if old else 0,
-                                 delta=rollup_delta(old, new, org))
+                                 delta=rollup_delta(old, new, org), event=envelope if log else None)
         except VersionConflict:
             continue
         return "applied"

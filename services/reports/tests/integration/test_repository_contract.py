@@ -126,3 +126,43 @@ async def test_a_rebuild_from_the_event_log_gives_the_same_facts_and_rollups(rep
     assert await rebuild(repo, OrgIndex(), batch=2) == len(events)
     assert await repo.facts(FactQuery()) == before_facts
     assert sorted(await repo.rollup(RollupQuery(level="grid", group_by=("node", "category", "day")))) == sorted(before)
+
+
+def second_writer(repo):
+    """Another process's repository over the same store."""
+    if isinstance(repo, SqliteReportsRepository):
+        return SqliteReportsRepository(repo.db.path)
+    return MongoReportsRepository(repo._db)
+
+
+async def test_a_fact_another_writer_moved_on_is_read_again_not_overwritten(repo, story):
+    other = second_writer(repo)
+    await other.ensure_indexes()
+    a = story("a")
+    accepted = a.transition("accepted", 10)
+    try:
+        assert await consume_event(repo, OrgIndex(), a.routed(0)) == "applied"  # repo now remembers version 1
+        assert await consume_event(other, OrgIndex(), accepted) == "applied"
+        assert await consume_event(repo, OrgIndex(), a.transition("resolved", 60)) == "applied"
+        assert await consume_event(repo, OrgIndex(), accepted) == "duplicate"
+    finally:
+        if isinstance(other, SqliteReportsRepository):
+            await other.close()
+    [fact] = await repo.facts(FactQuery())
+    assert fact.version == 3 and fact.status == "resolved" and fact.first_response_at is not None
+    [((), totals)] = await repo.rollup(RollupQuery(level="community"))
+    assert {k: v for k, v in totals.items() if v} == dict(measures(fact))
+
+
+async def test_events_the_projection_does_not_use_are_logged_and_change_no_fact(repo, story):
+    a = story("a")
+    routed = a.routed(0)
+    submitted = routed.model_copy(update={"id": "req-1", "type": "request.submitted.v1",
+                                          "data": {"request_id": "r-a", "text": "漏水"}})
+    sent = routed.model_copy(update={"id": "sent-1", "type": "notification.sent.v1",
+                                     "data": {"case_id": "a", "notification_id": "n1"}})
+    assert [await consume_event(repo, OrgIndex(), e) for e in (submitted, routed, sent, sent)] == [
+        "ignored", "applied", "ignored", "ignored"]
+    assert sorted(e.id for _, e in await repo.replay(after=0, limit=10)) == sorted(["req-1", routed.id, "sent-1"])
+    [fact] = await repo.facts(FactQuery())
+    assert fact.version == 1 and fact.applied_events == (routed.id,)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
+from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts.envelope import Envelope
+from reports.adapters.recent_facts import RecentFacts
 from reports.adapters.repository import FactQuery, RollupQuery, VersionConflict
 from reports.domain.facts import CaseFact, from_doc, to_doc
 from reports.domain.rollups import MEASURES, BucketKey
@@ -17,6 +18,7 @@ from servicekit.storage.mongo_outbox import MongoOutbox, outbox_update
 PATH_COLUMNS = ("district", "street", "community", "compound", "grid")
 KEY_COLUMNS = ("grain", "day", "level", "node", "class_code", "category", "unit")
 APPLIED_KEEP = 500
+DUPLICATE_KEY = 11000
 
 
 class MongoReportsRepository:
@@ -30,6 +32,7 @@ class MongoReportsRepository:
         self._hotspots = db["hotspots"]
         self._events = db["events"]
         self.outbox = MongoOutbox(self._hotspots)
+        self._recent = RecentFacts()
 
     async def ensure_indexes(self) -> None:
         """Indexes for the fact filters, rollup scans and the outbox; then finish any parked delta."""
@@ -59,17 +62,41 @@ class MongoReportsRepository:
         return count
 
     async def get_fact(self, case_id: str) -> CaseFact | None:
-        """The case's fact (finishing its parked delta first, so the next write never loses it)."""
+        """The case's fact (finishing its parked delta first, so the next write never loses it).
+
+        The fact this process last saved or read comes from memory: its own delta was applied by that save,
+        and a newer stored version makes the next save's version check fail and the handler read again.
+        """
+        cached = self._recent.get(case_id)
+        if cached is not None:
+            return cached
         doc = await self._facts.find_one({"_id": case_id})
         if doc is None:
             return None
         if doc.get("pending_rollup"):
             await self._apply_pending(doc)
-        return from_doc(doc)
+        fact = from_doc(doc)
+        self._recent.put(fact)
+        return fact
 
     async def save_fact(self, fact: CaseFact, *, expected_version: int,
-                        delta: dict[BucketKey, dict[str, int]]) -> None:
-        """Conditional replace (or insert) carrying the delta, then apply the delta idempotently."""
+                        delta: dict[BucketKey, dict[str, int]], event: Envelope | None = None) -> None:
+        """Log the event (idempotent), conditional replace (or insert) carrying the delta, then apply the delta.
+
+        No multi-document transaction: a crash after the log leaves the event logged and unapplied, and its
+        redelivery applies it; a crash after the fact leaves the delta parked, finished by the next reader.
+        """
+        try:
+            await self._save_fact(fact, expected_version=expected_version, delta=delta, event=event)
+        except BaseException:
+            self._recent.drop(fact.case_id)
+            raise
+        self._recent.put(fact)
+
+    async def _save_fact(self, fact: CaseFact, *, expected_version: int,
+                         delta: dict[BucketKey, dict[str, int]], event: Envelope | None) -> None:
+        if event is not None:
+            await self.append_event(event)
         doc = {"_id": fact.case_id, **to_doc(fact), "is_open": fact.is_open, "has_text": bool(fact.text)}
         pending = {"id": f"{fact.case_id}#{fact.version}",
                    "rows": [{"key": _key_doc(k), "inc": inc} for k, inc in delta.items()]}
@@ -89,21 +116,33 @@ class MongoReportsRepository:
 
     async def _apply_pending(self, doc: dict[str, Any]) -> None:
         pending = doc["pending_rollup"]
-        for row in pending["rows"]:
-            await self._inc_row(row["key"], row["inc"], pending["id"])
+        await self._inc_rows(pending["rows"], pending["id"])
         await self._facts.update_one({"_id": doc["_id"], "pending_rollup.id": pending["id"]},
                                      {"$unset": {"pending_rollup": ""}})
 
-    async def _inc_row(self, key: dict[str, str], inc: dict[str, int], delta_id: str) -> None:
-        """$inc guarded by the row's recently applied delta ids: a retried delta changes nothing."""
-        row_id = "|".join(key[c] for c in KEY_COLUMNS)
-        update = {"$inc": {f"m.{m}": v for m, v in inc.items()},
-                  "$push": {"applied": {"$each": [delta_id], "$slice": -APPLIED_KEEP}},
-                  "$setOnInsert": key}
+    async def _inc_rows(self, rows: list[dict[str, Any]], delta_id: str) -> None:
+        """One unordered bulk of $inc upserts, each guarded by the row's recently applied delta ids.
+
+        A retried delta changes nothing: the guard does not match a row that holds it, and the upsert's
+        insert then fails on the row's _id (a duplicate key, ignored).
+        """
+        ops = []
+        for row in rows:
+            key, inc = row["key"], row["inc"]
+            ops.append(UpdateOne(
+                {"_id": "|".join(key[c] for c in KEY_COLUMNS), "applied": {"$ne": delta_id}},
+                {"$inc": {f"m.{m}": v for m, v in inc.items()},
+                 "$push": {"applied": {"$each": [delta_id], "$slice": -APPLIED_KEEP}},
+                 "$setOnInsert": key}, upsert=True))
+        if not ops:
+            return
         try:
-            await self._rollups.update_one({"_id": row_id, "applied": {"$ne": delta_id}}, update, upsert=True)
-        except DuplicateKeyError:
-            pass  # the row exists and already holds this delta
+            await self._rollups.bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
+            if exc.details.get("writeConcernErrors"):
+                raise
 
     async def rollup(self, query: RollupQuery) -> list[tuple[tuple[str, ...], dict[str, int]]]:
         """Sum measures per group with one aggregation."""
@@ -182,6 +221,7 @@ class MongoReportsRepository:
         """Delete facts and rollups (the event log and published hot issues stay)."""
         for coll in (self._facts, self._rollups):
             await coll.delete_many({})
+        self._recent.clear()
 
     async def ping(self) -> bool:
         """True when the server answers."""

@@ -56,10 +56,11 @@ class ReportsRepository(Protocol):
         ...
 
     async def save_fact(self, fact: CaseFact, *, expected_version: int,
-                        delta: dict[BucketKey, dict[str, int]]) -> None:
+                        delta: dict[BucketKey, dict[str, int]], event: Envelope | None = None) -> None:
         """Store the fact if its stored version is still `expected_version` and add `delta` to the rollups.
 
-        Raises VersionConflict otherwise; the fact and its rollup delta land together or not at all.
+        Raises VersionConflict otherwise; the fact and its rollup delta land together or not at all. `event`,
+        when given, is also kept in the replay log (once per id; on SQLite in the same transaction).
         """
         ...
 

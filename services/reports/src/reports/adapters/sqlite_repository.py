@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from contracts.envelope import Envelope
+from reports.adapters.recent_facts import RecentFacts
 from reports.adapters.repository import FactQuery, RollupQuery, VersionConflict
 from reports.domain.facts import CaseFact, from_doc, to_doc
 from reports.domain.rollups import MEASURES, BucketKey
@@ -36,6 +40,15 @@ SCHEMA = (
         detected_at TEXT NOT NULL, doc TEXT NOT NULL)""",
 )
 
+_MEASURE_ORDER = {m: i for i, m in enumerate(MEASURES)}
+_key_values = attrgetter(*KEY_COLUMNS, *PATH_COLUMNS)
+_LOG_EVENT = "INSERT OR IGNORE INTO events(event_id, type, time, body) VALUES (?, ?, ?, ?)"
+_FACT_VALUES = (*FACT_COLUMNS, "is_open", "has_text", "doc", "version")
+_INSERT_FACT = (f"INSERT INTO facts({', '.join(_FACT_VALUES)}, case_id) "
+                f"VALUES ({', '.join('?' for _ in _FACT_VALUES)}, ?)")
+_UPDATE_FACT = (f"UPDATE facts SET {', '.join(f'{c} = ?' for c in _FACT_VALUES)} "
+                "WHERE case_id = ? AND version = ?")
+
 
 class SqliteReportsRepository:
     """Reports state in SQLite (the embedded default)."""
@@ -43,33 +56,50 @@ class SqliteReportsRepository:
     def __init__(self, path: Path) -> None:
         self.db = SqliteDatabase(path)
         self.outbox = SqliteOutbox(self.db)
+        self._recent = RecentFacts()
 
     async def ensure_indexes(self) -> None:
         """Open the file and apply the schema."""
         await self.db.open(SCHEMA)
 
     async def get_fact(self, case_id: str) -> CaseFact | None:
-        """The case's fact or None."""
-        row = await self.db.fetch_one("SELECT doc FROM facts WHERE case_id = ?", (case_id,))
-        return from_doc(json.loads(row["doc"])) if row else None
+        """The case's fact or None (the one this process last saw, when it has it)."""
+        fact = self._recent.get(case_id)
+        if fact is None:
+            row = await self.db.fetch_one("SELECT doc FROM facts WHERE case_id = ?", (case_id,))
+            fact = from_doc(json.loads(row["doc"])) if row else None
+            if fact is not None:
+                self._recent.put(fact)
+        return fact
 
     async def save_fact(self, fact: CaseFact, *, expected_version: int,
-                        delta: dict[BucketKey, dict[str, int]]) -> None:
-        """Version-checked upsert of the fact plus the rollup increments, in one transaction."""
+                        delta: dict[BucketKey, dict[str, int]], event: Envelope | None = None) -> None:
+        """Version-checked fact, rollup increments and logged event: one transaction, one trip to SQLite's thread."""
         doc = to_doc(fact)
-        async with self.db.transaction() as conn:
-            async with conn.execute("SELECT version FROM facts WHERE case_id = ?", (fact.case_id,)) as cur:
-                row = await cur.fetchone()
-            if (row["version"] if row else 0) != expected_version:
+        values = (*(doc[c] for c in FACT_COLUMNS), int(fact.is_open), int(bool(fact.text)),
+                  json.dumps(doc, ensure_ascii=False), fact.version)
+        logged = _log_row(event) if event is not None else None
+        upserts = _rollup_upserts(delta)
+
+        def work(conn: sqlite3.Connection) -> None:
+            if logged is not None:
+                conn.execute(_LOG_EVENT, logged)
+            if expected_version == 0:
+                try:
+                    conn.execute(_INSERT_FACT, (*values, fact.case_id))
+                except sqlite3.IntegrityError:
+                    raise VersionConflict(fact.case_id) from None
+            elif conn.execute(_UPDATE_FACT, (*values, fact.case_id, expected_version)).rowcount != 1:
                 raise VersionConflict(fact.case_id)
-            cols = ", ".join(FACT_COLUMNS)
-            await conn.execute(
-                f"INSERT OR REPLACE INTO facts(case_id, version, {cols}, is_open, has_text, doc) "
-                f"VALUES (?, ?, {', '.join('?' for _ in FACT_COLUMNS)}, ?, ?, ?)",
-                (fact.case_id, fact.version, *(doc[c] for c in FACT_COLUMNS), int(fact.is_open),
-                 int(bool(fact.text)), json.dumps(doc, ensure_ascii=False)))
-            for key, inc in delta.items():
-                await _add_rollup(conn, key, inc)
+            for sql, rows in upserts:
+                conn.executemany(sql, rows)
+
+        try:
+            await self.db.write(work)
+        except BaseException:
+            self._recent.drop(fact.case_id)
+            raise
+        self._recent.put(fact)
 
     async def rollup(self, query: RollupQuery) -> list[tuple[tuple[str, ...], dict[str, int]]]:
         """Sum measures per group with one SQL aggregate."""
@@ -135,11 +165,8 @@ class SqliteReportsRepository:
 
     async def append_event(self, envelope: Envelope) -> bool:
         """Insert the raw event unless its id is already logged."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT OR IGNORE INTO events(event_id, type, time, body) VALUES (?, ?, ?, ?)",
-                (envelope.id, envelope.type, envelope.time.isoformat(), envelope.model_dump_json()))
-            return bool(cur.rowcount)
+        row = _log_row(envelope)
+        return bool(await self.db.write(lambda conn: conn.execute(_LOG_EVENT, row).rowcount))
 
     async def replay(self, *, after: int, limit: int) -> list[tuple[int, Envelope]]:
         """Logged events after a position, in arrival order."""
@@ -152,6 +179,7 @@ class SqliteReportsRepository:
         async with self.db.transaction() as conn:
             for table in ("facts", "rollups"):
                 await conn.execute(f"DELETE FROM {table}")
+        self._recent.clear()
 
     async def ping(self) -> bool:
         """True when the file answers."""
@@ -169,14 +197,25 @@ def _column(name: str) -> str:
     return name
 
 
-async def _add_rollup(conn: Any, key: BucketKey, inc: dict[str, int]) -> None:
-    names = [m for m in MEASURES if m in inc]
+def _log_row(envelope: Envelope) -> tuple[str, str, str, str]:
+    return envelope.id, envelope.type, envelope.time.isoformat(), envelope.model_dump_json()
+
+
+def _rollup_upserts(delta: dict[BucketKey, dict[str, int]]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The delta as one executemany per set of measures it changes (usually one set for every row)."""
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for key, inc in delta.items():
+        names = tuple(sorted(inc, key=_MEASURE_ORDER.__getitem__))
+        groups.setdefault(names, []).append((*_key_values(key), *(inc[m] for m in names)))
+    return [(_upsert_sql(names), rows) for names, rows in groups.items()]
+
+
+@lru_cache(maxsize=512)
+def _upsert_sql(names: tuple[str, ...]) -> str:
     cols = [*KEY_COLUMNS, *PATH_COLUMNS, *names]
-    values = [getattr(key, c) for c in (*KEY_COLUMNS, *PATH_COLUMNS)] + [inc[m] for m in names]
     updates = ", ".join(f"{m} = {m} + excluded.{m}" for m in names)
-    await conn.execute(
-        f"INSERT INTO rollups({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
-        f"ON CONFLICT({', '.join(KEY_COLUMNS)}) DO UPDATE SET {updates}", values)
+    return (f"INSERT INTO rollups({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
+            f"ON CONFLICT({', '.join(KEY_COLUMNS)}) DO UPDATE SET {updates}")
 
 
 def _fact_where(query: FactQuery) -> tuple[str, list[Any]]:

@@ -141,13 +141,27 @@ def bucket_keys(fact: CaseFact, org: OrgIndex) -> list[BucketKey]:
 
 def rollup_delta(old: CaseFact | None, new: CaseFact, org: OrgIndex) -> dict[BucketKey, dict[str, int]]:
     """Row → measure increments that move the rollups from `old`'s contribution to `new`'s."""
-    delta: dict[BucketKey, Counter[str]] = {}
-    if old is not None:
-        old_m = measures(old)
-        for key in bucket_keys(old, org):
-            delta.setdefault(key, Counter()).subtract(old_m)
-    new_m = measures(new)
-    for key in bucket_keys(new, org):
-        delta.setdefault(key, Counter()).update(new_m)
-    result = {key: {k: v for k, v in c.items() if v} for key, c in delta.items()}
-    return {key: inc for key, inc in result.items() if inc}
+    old_keys = bucket_keys(old, org) if old is not None else []
+    # Most events change neither the place, the category, the unit nor the day: the same rows, computed once.
+    new_keys = old_keys if old is not None and _row_identity(old) == _row_identity(new) else bucket_keys(new, org)
+    old_m = measures(old) if old_keys else Counter()
+    new_m = measures(new) if new_keys else Counter()
+    change = {m: v for m in old_m.keys() | new_m.keys() if (v := new_m[m] - old_m[m])}
+    removed = {m: -v for m, v in old_m.items()}
+    delta: dict[BucketKey, dict[str, int]] = {}
+    kept = set(new_keys)
+    for key in old_keys:
+        inc = change if key in kept else removed
+        if inc:
+            delta[key] = dict(inc)
+    gone = set(old_keys)
+    for key in new_keys:
+        if key not in gone and new_m:
+            delta[key] = dict(new_m)
+    return delta
+
+
+def _row_identity(fact: CaseFact) -> tuple[object, ...]:
+    """What `bucket_keys` depends on."""
+    return (fact.routed, fact.created_at and civil_day(fact.created_at), fact.district_id, fact.street_id,
+            fact.community_id, fact.compound_id, fact.grid_id, fact.class_code, fact.sub_category, fact.unit_id)
