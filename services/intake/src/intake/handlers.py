@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from contracts.envelope import Envelope, new_event
 from contracts.events.common import CategoryRef, Place
 from contracts.events.intake import RequestSubmitted
 from intake.adapters.crypto import ContactCipher
-from intake.adapters.photo_store import PhotoStore
+from intake.adapters.photo_store import PhotoStore, PhotoStoreError
 from intake.adapters.qrtoken import CompoundTokens, TokenRejected
 from intake.adapters.repository import DuplicateRequest, RequestRepository
 from intake.adapters.sequence_blocks import SequenceBlocks
@@ -89,8 +90,13 @@ class Intake:
         return found
 
     async def submit(self, body: SubmitRequestIn, *, now: datetime, idempotency_key: str | None = None,
-                     body_hash: str | None = None, submitted_by: str | None = None) -> Submitted:
-        """Validate against the organisation, store the request with its event, return its token."""
+                     body_hash: str | None = None, submitted_by: str | None = None,
+                     enrich: Callable[[IntakeRequest], None] | None = None) -> Submitted:
+        """Validate against the organisation, store the request with its event, return its token.
+
+        `enrich` adds what a channel carries beyond the resident API's fields (Open311's media_url, e-mail …)
+        to the request before it is stored, in the same write; it does not change the event.
+        """
         if idempotency_key:
             earlier = await self.repo.by_idempotency_key(idempotency_key)
             if earlier is not None:
@@ -108,6 +114,8 @@ class Intake:
         contact = _contact(body)
         if contact:
             req.contact_enc = self.cipher.encrypt(contact)
+        if enrich is not None:
+            enrich(req)
         event = new_event(self._submitted_event(req, contact), source=SOURCE, subject=request_id, now=now)
         try:
             await self.repo.add(req, [event])
@@ -132,7 +140,11 @@ class Intake:
         if len(set(body.photos)) != len(body.photos):
             raise InputRejected([FieldError("photos", "同一张照片重复提交")])
         for photo_id in body.photos:
-            if self.photos is None or not await self.photos.exists(photo_id):
+            try:
+                found = self.photos is not None and await self.photos.exists(photo_id)
+            except PhotoStoreError as exc:
+                raise InputRejected([FieldError("photos", "照片服务暂时不可用，请稍后再提交")], status=503) from exc
+            if not found:
                 raise InputRejected([FieldError("photos", "照片不存在或已过期，请重新上传")])
 
     def _compound_id(self, body: SubmitRequestIn) -> str | None:

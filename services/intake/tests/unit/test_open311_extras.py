@@ -1,8 +1,7 @@
-"""The Open311 extras: checks of each parameter, and the second write that survives a concurrent change."""
+"""The Open311 extras: checks of each parameter, and what they add to the request before it is stored."""
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
 
 import pytest
@@ -10,33 +9,11 @@ import pytest
 from intake.adapters.crypto import ContactCipher
 from intake.config import DEV_CONTACT_KEY, DEV_STORAGE_KEY
 from intake.domain.model import IntakeRequest
-from intake.open311.extras import Extras, attach_extras, read_extras
+from intake.open311.extras import Extras, enricher, read_extras
 from intake.open311.formats import Open311Error
 from intake.open311.requests import full_name
 
 CIPHER = ContactCipher(storage_keys=DEV_STORAGE_KEY, contact_keys=DEV_CONTACT_KEY)
-
-
-class RacingRepo:
-    """Keeps one request; the first `conflicts` saves lose to a concurrent writer (the version moves on)."""
-
-    def __init__(self, req: IntakeRequest, conflicts: int) -> None:
-        self.req, self.conflicts, self.saves = req, conflicts, 0
-
-    async def get(self, request_id: str) -> IntakeRequest | None:
-        return copy.deepcopy(self.req) if request_id == self.req.id else None
-
-    async def save(self, req: IntakeRequest, *, expected_version: int, events: list) -> bool:
-        self.saves += 1
-        if self.conflicts:
-            self.conflicts -= 1
-            self.req.version += 1
-            return False
-        if expected_version != self.req.version:
-            return False
-        req.version = expected_version + 1
-        self.req = copy.deepcopy(req)
-        return True
 
 
 def request(**changes: object) -> IntakeRequest:
@@ -48,18 +25,18 @@ def request(**changes: object) -> IntakeRequest:
     return req
 
 
-async def test_the_extras_join_the_encrypted_contact_after_a_concurrent_change():
-    repo = RacingRepo(request(contact_enc=CIPHER.encrypt({"phone": "13812345678"})), conflicts=2)
+def test_the_extras_join_the_encrypted_contact_and_media_url_stays_in_clear():
+    req = request(contact_enc=CIPHER.encrypt({"phone": "13812345678"}))
     extras = Extras(media_url="https://img.example.cn/a.jpg", email="a@example.cn", device_id="dev-1")
-    assert await attach_extras(repo, CIPHER, "r1", extras)
-    assert repo.saves == 3 and repo.req.media_url == "https://img.example.cn/a.jpg"
-    assert CIPHER.decrypt(repo.req.contact_enc) == {"phone": "13812345678", "email": "a@example.cn",
-                                                     "device_id": "dev-1"}
+    enricher(CIPHER, extras)(req)
+    assert req.media_url == "https://img.example.cn/a.jpg"
+    assert CIPHER.decrypt(req.contact_enc) == {"phone": "13812345678", "email": "a@example.cn", "device_id": "dev-1"}
 
 
-async def test_a_request_that_keeps_changing_or_is_gone_reports_the_extras_lost():
-    assert not await attach_extras(RacingRepo(request(), conflicts=99), CIPHER, "r1", Extras(email="a@example.cn"))
-    assert not await attach_extras(RacingRepo(request(), conflicts=0), CIPHER, "r2", Extras(email="a@example.cn"))
+def test_a_request_without_a_phone_gets_a_contact_of_its_extras_only():
+    req = request()
+    enricher(CIPHER, Extras(account_id="u-9"))(req)
+    assert req.media_url is None and CIPHER.decrypt(req.contact_enc) == {"account_id": "u-9"}
 
 
 def test_empty_parameters_are_no_extras_and_only_personal_ones_are_private():

@@ -50,7 +50,7 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
     log = logging.getLogger("intake")
     metrics = create_metrics()
     for resolve in (settings.resolved_contact_key, settings.resolved_storage_key, settings.resolved_qr_keys,
-                    settings.open311_key_set):
+                    settings.open311_key_set, settings.photo_store_kind):
         resolve()
     auth = authenticator_for(settings, OrgIndex.from_file(settings.org_file))
 

@@ -19,7 +19,7 @@ from intake.entrypoints.guards import RateLimited, enforce_rate_limits
 from intake.entrypoints.schemas import SubmitRequestIn
 from intake.handlers import OutboxFull
 from intake.open311 import requests as o311
-from intake.open311.extras import Extras, attach_extras, read_extras
+from intake.open311.extras import enricher, read_extras
 from intake.open311.formats import Open311Error, error_response, render
 from intake.open311.services import service_definition, service_list
 
@@ -108,7 +108,8 @@ async def create_request(fmt: str, request: Request) -> Response:
             enforce_rate_limits(request, params.get("phone") or None)
             extras = read_extras(params)
             body = SubmitRequestIn.model_validate(o311.submission(params))
-            outcome = await c.intake.submit(body, now=datetime.now(UTC))
+            outcome = await c.intake.submit(body, now=datetime.now(UTC),
+                                            enrich=enricher(c.intake.cipher, extras) if extras else None)
         except RateLimited as exc:
             raise Open311Error(429, "too many requests / 提交过于频繁", {"Retry-After": str(exc.retry_after)}) from exc
         except OutboxFull as exc:
@@ -118,8 +119,6 @@ async def create_request(fmt: str, request: Request) -> Response:
             raise Open311Error(400, _described(from_pydantic(exc.errors()))) from exc
         except InputRejected as exc:
             raise Open311Error(400, _described(exc.errors)) from exc
-        if extras:
-            await _attach(c, outcome.request.id, extras)
         if c.runtime.relay:
             c.runtime.relay.wake()
         return render(f, "service_requests", [{"service_request_id": outcome.request.id, "token":
@@ -131,17 +130,6 @@ async def create_request(fmt: str, request: Request) -> Response:
 def _described(errors: list[FieldError]) -> str:
     """Field errors named by the GeoReport v2 parameter the client sent."""
     return "; ".join(f"{o311.parameter(e.field)}: {e.message}" for e in errors)
-
-
-async def _attach(c: Any, request_id: str, extras: Extras) -> None:
-    """media_url, email, device_id, account_id onto the stored request; the request stands if this fails."""
-    try:
-        attached = await attach_extras(c.repo, c.intake.cipher, request_id, extras)
-    except Exception as exc:  # the request is stored and answered 201: a retry by the client would duplicate it
-        LOG.error("open311 extras not stored", extra={"request_id": request_id, "error": str(exc)[:300]})
-        return
-    if not attached:
-        LOG.error("open311 extras not stored", extra={"request_id": request_id, "error": "kept changing"})
 
 
 @router.get("/requests.{fmt}", summary="GeoReport v2: query service requests (api_key required)")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from intake.adapters.crypto import ContactCipher
-from intake.adapters.repository import RequestRepository
+from intake.domain.model import IntakeRequest
 from intake.open311.formats import Open311Error
 
 MAX_URL = 2000
@@ -80,22 +80,13 @@ def read_extras(params: Mapping[str, str]) -> Extras:
                   account_id=_identifier(get("account_id"), "account_id"))
 
 
-async def attach_extras(repo: RequestRepository, cipher: ContactCipher, request_id: str, extras: Extras) -> bool:
-    """Add the extras to a stored request (a conditional save, re-read on a version conflict); False if lost.
-
-    This is a second write after the submission, because the shared submission path carries only the
-    resident API's fields; a crash between the two writes keeps the request without these extras.
-    """
-    for _ in range(5):
-        req = await repo.get(request_id)
-        if req is None:
-            return False
-        version = req.version
+def enricher(cipher: ContactCipher, extras: Extras) -> Callable[[IntakeRequest], None]:
+    """What `Intake.submit(enrich=…)` applies before storing: media_url in clear, the rest into the contact."""
+    def enrich(req: IntakeRequest) -> None:
         req.media_url = extras.media_url or req.media_url
         private = extras.private()
         if private:
             contact = cipher.decrypt(req.contact_enc) if req.contact_enc else {}
             req.contact_enc = cipher.encrypt({**contact, **private})
-        if await repo.save(req, expected_version=version, events=[]):
-            return True
-    return False
+
+    return enrich
