@@ -22,6 +22,8 @@ class ReportsSettings(ServiceSettings):
     hotspot_window_days: float = 7.0
     hotspot_baseline_days: float = 90.0
     hotspots_enabled: bool = True
+    # numpy, scipy and jieba (over 100 MB) live only in the child of each pass instead of in the service.
+    hotspots_in_subprocess: bool = True
 
     @property
     def sqlite_path(self) -> Path:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sys
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,11 +17,45 @@ from reports.adapters.repository import FactQuery, ReportsRepository
 from reports.domain.facts import CaseFact
 from reports.domain.org import OrgIndex
 from reports.domain.rollups import civil_day
-from reports.hotspots.detect import detect_hotspots
 from reports.hotspots.model import Hotspot, HotspotConfig, Message
+from reports.hotspots.worker import decode_result, encode_request
 
 SOURCE = "/whistle/reports"
 MAX_MESSAGES = 100_000
+WORKER_ERROR_CHARS = 2000
+
+# (messages per community, now, config) -> hot issues per community
+Detector = Callable[[dict[str, list[Message]], datetime, HotspotConfig], Awaitable[dict[str, list[Hotspot]]]]
+
+
+async def detect_in_thread(communities: dict[str, list[Message]], now: datetime,
+                           config: HotspotConfig) -> dict[str, list[Hotspot]]:
+    """Detect in this process (numpy, scipy and jieba stay loaded afterwards): tests and tools."""
+    from reports.hotspots.detect import detect_hotspots
+
+    def run() -> dict[str, list[Hotspot]]:
+        return {c: detect_hotspots(messages, now=now, config=config) for c, messages in communities.items()}
+
+    return await asyncio.to_thread(run)
+
+
+async def detect_in_subprocess(communities: dict[str, list[Message]], now: datetime,
+                               config: HotspotConfig) -> dict[str, list[Hotspot]]:
+    """Detect in a child `python -m reports.hotspots.worker`, so the service never holds the detector's memory."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "reports.hotspots.worker", stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await proc.communicate(encode_request(communities, now=now, config=config))
+    except BaseException:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        raise
+    if proc.returncode != 0:
+        tail = err.decode(errors="replace")[-WORKER_ERROR_CHARS:]
+        raise RuntimeError(f"hot-issue worker exited with {proc.returncode}: {tail}")
+    return decode_result(out)
 
 
 def to_message(fact: CaseFact) -> Message:
@@ -57,7 +93,8 @@ def to_envelope(record: dict[str, Any], now: datetime) -> Envelope:
     return new_event(data, source=SOURCE, subject=record["hotspot_id"], now=now)
 
 
-async def detect_once(repo: ReportsRepository, org: OrgIndex, config: HotspotConfig, now: datetime) -> int:
+async def detect_once(repo: ReportsRepository, org: OrgIndex, config: HotspotConfig, now: datetime, *,
+                      detector: Detector = detect_in_thread) -> int:
     """One pass over every community with recent texts; returns how many new hot issues were stored."""
     since = now - timedelta(days=config.window_days + config.baseline_days)
     facts = await repo.facts(FactQuery(text_only=True, created_from=since.isoformat(timespec="microseconds"),
@@ -66,10 +103,12 @@ async def detect_once(repo: ReportsRepository, org: OrgIndex, config: HotspotCon
     for fact in facts:
         if fact.community_id and fact.created_at and fact.created_at <= now:
             by_community[fact.community_id].append(to_message(fact))
+    if not by_community:
+        return 0
+    found = await detector(dict(by_community), now, config)
     new = 0
-    for community_id, messages in sorted(by_community.items()):
-        spots = await asyncio.to_thread(detect_hotspots, messages, now=now, config=config)
-        records = [to_record(community_id, s, org, now) for s in spots]
+    for community_id in sorted(found):
+        records = [to_record(community_id, s, org, now) for s in found[community_id]]
         if records:
             new += await repo.save_hotspots(records, [to_envelope(r, now) for r in records])
     return new

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from contracts.envelope import Envelope
 from reports.adapters.sqlite_repository import SqliteReportsRepository
 from reports.domain.org import OrgIndex
 from reports.handlers import project_event
-from reports.hotspot_job import detect_once
+from reports.hotspot_job import detect_in_subprocess, detect_in_thread, detect_once
 from reports.hotspots.model import HotspotConfig
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
@@ -27,7 +29,8 @@ def routed(case_id: str, text: str, when: datetime, compound: str = "qc-jh-jh-hy
         "units": [], "sla_policy": "p", "text": text, "routed_at": when.isoformat()})
 
 
-async def test_a_planted_burst_becomes_one_hot_issue_with_its_event(tmp_path, record_store):
+@pytest.mark.parametrize("detector", [detect_in_thread, detect_in_subprocess], ids=["thread", "subprocess"])
+async def test_a_planted_burst_becomes_one_hot_issue_with_its_event(tmp_path, record_store, detector):
     record_store("sqlite")
     repo = SqliteReportsRepository(tmp_path / "r.sqlite3")
     await repo.ensure_indexes()
@@ -39,8 +42,8 @@ async def test_a_planted_burst_becomes_one_hot_issue_with_its_event(tmp_path, re
     for i, text in enumerate(BURST):
         await project_event(repo, org, routed(f"b{i}", text, NOW - timedelta(hours=6 * i + 1)))
     config = HotspotConfig()
-    assert await detect_once(repo, org, config, NOW) >= 1
-    assert await detect_once(repo, org, config, NOW) == 0  # the same issue is not published twice
+    assert await detect_once(repo, org, config, NOW, detector=detector) >= 1
+    assert await detect_once(repo, org, config, NOW, detector=detector) == 0  # not published twice
     spots = await repo.hotspots(community_id="qc-jh-jh", limit=10)
     top = spots[0]
     assert "电梯" in "".join(top["terms"])

@@ -6,9 +6,6 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 
 def to_csv(rows: Iterable[Mapping[str, object]], columns: tuple[tuple[str, str], ...]) -> bytes:
     """CSV bytes with a Chinese header row."""
@@ -23,6 +20,10 @@ def to_csv(rows: Iterable[Mapping[str, object]], columns: tuple[tuple[str, str],
 def to_xlsx(rows: Iterable[Mapping[str, object]], columns: tuple[tuple[str, str], ...], *,
             figures: Mapping[str, object] | None = None, title: str = "明细") -> bytes:
     """An XLSX workbook: a sheet of rows and, when given, a sheet of figures."""
+    # Imported here: openpyxl loads numpy when it is installed, ~20 MB the service needs only for an export.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = title

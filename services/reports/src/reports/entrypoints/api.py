@@ -16,7 +16,7 @@ from reports.entrypoints.access import Staff, authenticator_for
 from reports.entrypoints.dashboard import dashboard_router
 from reports.entrypoints.filters import scope_from
 from reports.entrypoints.report_routes import report_router
-from reports.hotspot_job import detect_once, run_periodically
+from reports.hotspot_job import detect_in_subprocess, detect_in_thread, detect_once, run_periodically
 from reports.hotspots.model import HotspotConfig
 from reports.queries import summary
 from servicekit.auth.audit_http import audit_router, install_audit
@@ -93,9 +93,10 @@ def _start_hotspots(container: Container, stop: asyncio.Event) -> asyncio.Task[N
     """The periodic hot-issue pass; new issues wake the outbox relay."""
     s = container.settings
     config = HotspotConfig(window_days=s.hotspot_window_days, baseline_days=s.hotspot_baseline_days)
+    detector = detect_in_subprocess if s.hotspots_in_subprocess else detect_in_thread
 
     async def detect() -> None:
-        new = await detect_once(container.repo, container.org, config, datetime.now(UTC))
+        new = await detect_once(container.repo, container.org, config, datetime.now(UTC), detector=detector)
         if new:
             container.metrics.hotspots.inc(new)
             if container.runtime.relay is not None:
