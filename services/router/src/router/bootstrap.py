@@ -53,18 +53,24 @@ def load_directory(settings: RouterSettings) -> Directory:
 
 
 def load_models(settings: RouterSettings, log: logging.Logger) -> tuple[TextModel | None, TextModel | None]:
-    """The category model and the optional domain model; None means keyword rules and triage decide alone."""
+    """The category model and the optional domain model; None means keyword rules and triage decide alone.
+
+    Both are numpy exports (router.classifier.runtime): the running service never imports scikit-learn.
+    """
     if not settings.classifier_enabled:
         return None, None
     try:
-        from router.classifier import model as classifier
+        from router.classifier import runtime
     except ImportError:
         log.warning("text classifier package not installed; keyword rules and manual triage decide alone")
         return None, None
     try:
-        category = (classifier.TextClassifier.load(settings.classifier_model) if settings.classifier_model
-                    else classifier.load_default_community_model())
-        domain = classifier.TextClassifier.load(settings.domain_model) if settings.domain_model else None
+        category = (runtime.load_model(settings.classifier_model, log) if settings.classifier_model
+                    else runtime.shipped_community_model())
+        domain = runtime.load_model(settings.domain_model, log) if settings.domain_model else None
+        for model in (category, domain):
+            if model is not None:
+                model.predict(["小区电梯坏了"])  # the segmenter's dictionary loads here, not on the first request
     except Exception as exc:
         log.error("text classifier could not be loaded; keyword rules and manual triage decide alone",
                   extra={"error": str(exc)[:300]})

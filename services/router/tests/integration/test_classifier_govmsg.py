@@ -21,3 +21,7 @@ def test_a_model_trained_on_a_third_of_the_tokens_data_classifies_raw_dev_messag
     result = evaluate(model, dev.docs, dev.labels)
     assert len(result.per_class) == 7
     assert result.macro_f1 > 0.8, result
+    linear = model.linear()  # what the router runs: the same label and confidence for every dev message
+    for (label, confidence), doc in zip(model.predict_docs(dev.docs), dev.docs, strict=True):
+        fast_label, fast_confidence = linear.predict_doc(doc)
+        assert fast_label == label and abs(fast_confidence - confidence) < 1e-9, doc

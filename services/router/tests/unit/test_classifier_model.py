@@ -72,5 +72,5 @@ def test_the_shipped_model_routes_plain_community_messages(community, text, expe
     assert 0.0 < confidence <= 1.0
 
 
-def test_the_shipped_model_is_trained_once_per_process(community):
+def test_the_shipped_model_is_loaded_once_per_process(community):
     assert load_default_community_model() is community

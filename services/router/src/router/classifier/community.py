@@ -1,4 +1,4 @@
-"""The default community-issue model: trained at first use on examples written for Whistle."""
+"""The default community-issue model, trained on examples written for Whistle; the router runs its export."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ def examples_path() -> Path:
 
 
 def default_model() -> TextClassifier:
-    """The shipped model, trained once per process (about a second) so no pickle ships with the code."""
+    """The model the bundled examples train (about a second, once per process).
+
+    The router does not train it: it loads `examples/community.npz`, this model's numpy export, written by
+    `python -m router.classifier.export_cli --community` (a test fails when the two differ).
+    """
     global _model
     with _lock:
         if _model is None:

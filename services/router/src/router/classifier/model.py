@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,18 +15,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
-from router.classifier.text import tokenize
+from router.classifier.linear import Block, ExportError, LinearTextModel, as_doc, softmax, squeeze
 
+__all__ = ["ExportError", "LinearTextModel", "ModelFileError", "TextClassifier", "as_doc", "build_pipeline",
+           "export_linear", "exported_path", "softmax", "squeeze"]
 FORMAT = "whistle-text-classifier/1"
 
 
 class ModelFileError(ValueError):
     """A model file that is not one `router-train` wrote."""
-
-
-def squeeze(doc: str) -> str:
-    """The token string without spaces, so character n-grams ignore how the text was segmented."""
-    return doc.replace(" ", "")
 
 
 def build_pipeline(*, c: float = 1.0, seed: int = 0) -> Pipeline:
@@ -37,17 +35,16 @@ def build_pipeline(*, c: float = 1.0, seed: int = 0) -> Pipeline:
                      ("svm", LinearSVC(C=c, random_state=seed))])
 
 
-def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    """Row-wise softmax of SVM scores scaled by the fitted temperature."""
-    z = scores * temperature
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+def exported_path(path: Path) -> Path:
+    """Where `save` writes the numpy export of a model file: the same name with the suffix .npz."""
+    if path.suffix == ".npz":
+        raise ValueError(f"{path}: a model file must not end in .npz (that name is for its export)")
+    return path.with_suffix(".npz")
 
 
-def as_doc(text: str) -> str:
-    """Raw text (title and body) as the space-separated content words the pipeline reads."""
-    return " ".join(tokenize(text))
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, so an export can tell whether it still belongs to the model file next to it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass
@@ -87,11 +84,19 @@ class TextClassifier:
         """(label, confidence) of one message."""
         return self.predict([f"{title}\n{body}"])[0]
 
+    def linear(self) -> LinearTextModel:
+        """The same model as numpy arrays (what the router runs); raises ExportError for other pipelines."""
+        return export_linear(self)
+
     def save(self, path: Path) -> None:
-        """Write the model to one file (a pickle: load only files you made or trust)."""
+        """Write the model (a pickle: load only files you made or trust) and its numpy export next to it."""
+        export = exported_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump({"format": FORMAT, "sklearn": sklearn.__version__, "pipeline": self.pipeline,
                      "temperature": self.temperature, "meta": self.meta}, path, compress=3)
+        linear = self.linear()
+        linear.meta["model_sha256"] = file_digest(path)
+        linear.save(export)
 
     @classmethod
     def load(cls, path: Path | str) -> TextClassifier:
@@ -108,8 +113,43 @@ class TextClassifier:
         return cls(blob["pipeline"], float(blob["temperature"]), dict(blob["meta"]))
 
 
-def load_default_community_model() -> TextClassifier:
-    """The shipped community-issue model (class/sub-category), trained on the bundled examples."""
-    from router.classifier.community import default_model
+def export_linear(model: TextClassifier) -> LinearTextModel:
+    """Vocabularies, idf, coefficients, intercepts, labels and temperature of a fitted pipeline, for numpy alone."""
+    features, svm = model.pipeline.named_steps["features"], model.pipeline.named_steps["svm"]
+    if getattr(features, "transformer_weights", None):
+        raise ExportError("weighted feature blocks are not supported")
+    blocks, offset = [], 0
+    for _, vectorizer in features.transformer_list:
+        kind = _block_kind(vectorizer)
+        terms = [""] * len(vectorizer.vocabulary_)
+        for term, column in vectorizer.vocabulary_.items():
+            terms[column] = str(term)
+        low, high = vectorizer.ngram_range
+        blocks.append(Block.build(kind, (int(low), int(high)), np.array(terms, dtype=str), vectorizer.idf_, offset))
+        offset += len(terms)
+    coef, intercept = np.asarray(svm.coef_, float), np.asarray(svm.intercept_, float)
+    if coef.shape[0] == 1:  # two labels: one score, that of the second; the first gets its negation
+        coef, intercept = np.vstack([-coef, coef]), np.r_[-intercept, intercept]
+    return LinearTextModel(tuple(blocks), np.ascontiguousarray(coef.T), intercept, np.asarray(svm.classes_, str),
+                           model.temperature, dict(model.meta))
 
-    return default_model()
+
+def _block_kind(vectorizer: TfidfVectorizer) -> str:
+    """The block's kind, "words" or "chars", when the numpy path reproduces the vectoriser exactly; else ExportError."""
+    same_tfidf = (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2" and not vectorizer.binary
+                  and vectorizer.stop_words is None and vectorizer.tokenizer is None and vectorizer.input == "content"
+                  and np.dtype(vectorizer.dtype) == np.float64)
+    plain_words = (vectorizer.token_pattern == r"\S+" and vectorizer.lowercase and vectorizer.strip_accents is None
+                   and vectorizer.preprocessor is None and tuple(vectorizer.ngram_range) == (1, 1))
+    if same_tfidf and vectorizer.analyzer == "word" and plain_words:
+        return "words"
+    if same_tfidf and vectorizer.analyzer == "char" and getattr(vectorizer.preprocessor, "__name__", "") == "squeeze":
+        return "chars"
+    raise ExportError(f"a vectoriser the numpy path does not reproduce: {vectorizer!r}")
+
+
+def load_default_community_model() -> LinearTextModel:
+    """The shipped community-issue model (class/sub-category) as the router runs it."""
+    from router.classifier.runtime import shipped_community_model
+
+    return shipped_community_model()

@@ -1,17 +1,16 @@
-"""Turning a message into the tokens the classifier sees: clean, segment with jieba, drop stop words."""
+"""Turning a message into the tokens the classifier sees: clean, segment with jieba-rs, drop stop words."""
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from functools import cache
 from importlib import resources
+
+import rjieba
 
 _SPACES = re.compile(r"\s+")
 # Excel exports of the 问政 data carry carriage returns as the literal text `_x000D_`.
 _EXCEL_CR = "_x000D_"
-_lock = threading.Lock()
 
 
 @cache
@@ -21,15 +20,11 @@ def stop_words() -> frozenset[str]:
     return frozenset(w for line in text.splitlines() if (w := line.strip()) and not w.startswith("#"))
 
 
-@cache
-def _segmenter():  # type: ignore[no-untyped-def]
-    """jieba's default tokenizer, initialised once (loading its dictionary takes about a second)."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    with _lock:
-        jieba.initialize()
-    return jieba.dt
+def segment(text: str) -> list[str]:
+    """Words of the text by jieba's dictionary and method (HMM for unknown words), in Rust."""
+    # rjieba instead of jieba: ~8x faster and ~50 MB less memory. On the govmsg dev messages both cut every
+    # Chinese word alike; they differ only on runs of digits, Latin letters and punctuation (2015-2040, baidu.com).
+    return rjieba.cut(text)  # type: ignore[no-any-return]
 
 
 def clean(text: str) -> str:
@@ -47,7 +42,7 @@ def keep(token: str, stop: frozenset[str]) -> bool:
 def tokenize(text: str) -> list[str]:
     """Segment raw text into content words."""
     stop = stop_words()
-    return [t for t in _segmenter().lcut(clean(text)) if keep(t, stop)]
+    return [t for t in segment(clean(text)) if keep(t, stop)]
 
 
 def filter_tokens(tokens: str) -> list[str]:
