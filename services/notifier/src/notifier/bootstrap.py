@@ -97,6 +97,7 @@ async def build(settings: NotifierSettings, log: logging.Logger, *, clock: Clock
     if settings.scheduler_enabled:
         scheduler = TimerScheduler(deps, owner=settings.instance_id, lease_s=settings.lease_s,
                                    batch=settings.claim_batch, poll_s=settings.scheduler_poll_s, log=log)
-    register_consumers(runtime, settings, deps, log=log, on_stored=scheduler.wake if scheduler else None)
+        deps.wake_timers = scheduler.wake_for
+    register_consumers(runtime, settings, deps, log=log)
     return Notifier(settings, store, deps, runtime, scheduler, dispatcher if settings.scheduler_enabled else None,
                     http)

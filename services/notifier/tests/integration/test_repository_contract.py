@@ -69,7 +69,8 @@ async def test_a_new_timer_set_cancels_the_rest_and_never_rearms_a_fired_timer(s
     first = planned[0]
     [claimed] = await store.timers.claim_due_timers(first.due_at, "a", 30, 1)
     assert claimed.timer_id == first.timer_id
-    assert await store.timers.complete_timer(claimed, lease_owner="a", fired_at=first.due_at, events=[])
+    assert await store.timers.complete_timers([claimed], lease_owner="a", fired_at=first.due_at, events={}) == {
+        claimed.timer_id}
     stopped = stop(case, at=first.due_at)
     assert await store.timers.save_case(stopped, timers=[], events=[], event_id="e2")
     statuses = {t.timer_id: t.status for t in await store.timers.timers_for_case("c1")}
@@ -108,12 +109,41 @@ async def test_an_expired_lease_is_taken_over_and_the_old_owner_cannot_fire(stor
     [by_b] = await store.timers.claim_due_timers(later, "b", 30, 1)
     assert by_b.timer_id == by_a.timer_id and by_b.lease_owner == "b"
     event = timer_event(by_b, now=later)
-    assert not await store.timers.complete_timer(by_a, lease_owner="a", fired_at=later, events=[event])
-    assert await store.timers.complete_timer(by_b, lease_owner="b", fired_at=later, events=[event])
-    assert not await store.timers.complete_timer(by_b, lease_owner="b", fired_at=later, events=[event])
+    assert await store.timers.complete_timers([by_a], lease_owner="a", fired_at=later,
+                                              events={by_a.timer_id: [event]}) == set()
+    assert await store.timers.complete_timers([by_b], lease_owner="b", fired_at=later,
+                                              events={by_b.timer_id: [event]}) == {by_b.timer_id}
+    assert await store.timers.complete_timers([by_b], lease_owner="b", fired_at=later,
+                                              events={by_b.timer_id: [event]}) == set()
     assert [p.event_id for p in await store.outbox.fetch_pending(10)] == [event.id]
     reclaimed = await store.timers.claim_due_timers(later + timedelta(days=30), "c", 30, 100)
     assert by_b.timer_id not in {t.timer_id for t in reclaimed}
     fired = [t for t in await store.timers.timers_for_case("c1") if t.status is TimerStatus.FIRED]
     assert [t.timer_id for t in fired] == [first.timer_id]
     assert await store.timers.count_timers("fired") == 1
+
+
+async def test_a_claim_completes_in_one_call_and_only_the_timers_still_leased_fire(store, rules):
+    case = await saved(store, rules)
+    planned = case.timers(rules.calendar)
+    now = max(t.due_at for t in planned)
+    claimed = await store.timers.claim_due_timers(now, "a", 30, 100)
+    assert len(claimed) == len(planned)
+    later = now + timedelta(seconds=31)
+    [taken] = await store.timers.claim_due_timers(later, "b", 30, 1)  # a's lease on the earliest ran out
+    events = {t.timer_id: [timer_event(t, now=later)] for t in claimed}
+    fired = await store.timers.complete_timers(claimed, lease_owner="a", fired_at=later, events=events)
+    assert fired == {t.timer_id for t in claimed} - {taken.timer_id}
+    queued = {p.event_id for p in await store.outbox.fetch_pending(100)}
+    assert queued == {events[tid][0].id for tid in fired}
+    statuses = {t.timer_id: t.status for t in await store.timers.timers_for_case("c1")}
+    assert statuses[taken.timer_id] is TimerStatus.SCHEDULED
+    assert {tid for tid, s in statuses.items() if s is TimerStatus.FIRED} == fired
+
+
+async def test_several_cases_are_read_at_once(store, rules):
+    await saved(store, rules, "c1", "e1")
+    await saved(store, rules, "c2", "e2")
+    found = await store.timers.get_cases(["c2", "c1", "c1", "missing"])
+    assert sorted(found) == ["c1", "c2"] and found["c2"].case_id == "c2" and found["c1"].version == 1
+    assert await store.timers.get_cases([]) == {}

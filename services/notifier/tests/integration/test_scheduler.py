@@ -126,3 +126,41 @@ async def test_the_fast_clock_runs_a_day_per_real_minute(rules):
     assert clock.now() == datetime(2025, 3, 4, 2, 0, tzinfo=UTC)
     assert clock.virtual(real[0] - timedelta(seconds=30)) == datetime(2025, 3, 3, 14, 0, tzinfo=UTC)
     assert clock.real_seconds(timedelta(minutes=30)) == pytest.approx(1.25)
+
+
+async def test_a_stored_case_wakes_the_sleeping_scheduler_only_when_its_timers_fall_due_sooner(
+        store_opener, rules, events):
+    store, _ = await store_opener("sqlite")
+    clock = ManualClock(MON_10)
+    deps = deps_for(store, rules, clock)
+    scheduler = TimerScheduler(deps, owner="one", poll_s=3600, log=LOG)
+    deps.wake_timers = scheduler.wake_for
+    claims: list[object] = []
+    claim = store.timers.claim_due_timers
+
+    async def counted(*args, **kwargs):
+        claims.append(args[0])
+        return await claim(*args, **kwargs)
+
+    store.timers.claim_due_timers = counted
+
+    async def settle(n: int) -> None:
+        for _ in range(100):
+            if len(claims) >= n:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+
+    scheduler.start()
+    try:
+        await settle(1)  # nothing stored: it looks again in an hour
+        assert await handle_case_event(deps, events.routed("c1", at=MON_10)) == "applied"
+        await settle(2)  # c1's first warning is due in 15 minutes, before the hour is up: woken
+        assert len(claims) == 2
+        later = MON_10 + timedelta(minutes=1)
+        assert await handle_case_event(deps, events.routed("c2", at=later)) == "applied"
+        await settle(3)  # c2's timers fall due after the look already planned for c1's: left asleep
+        assert len(claims) == 2
+    finally:
+        await scheduler.stop()
+        await store.close()

@@ -7,6 +7,8 @@ document; a crash in between is repaired by the redelivered event or by `repair(
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,6 +52,12 @@ class MongoTimerRepository:
         """The case's clock with its version."""
         doc = await self.cases.find_one({"_id": case_id}, {"outbox": 0, "applied_events": 0})
         return None if doc is None else case_from_doc(doc["state"], int(doc["version"]))
+
+    async def get_cases(self, case_ids: Collection[str]) -> dict[str, CaseClock]:
+        """The clocks of several cases in one query."""
+        cursor = self.cases.find({"_id": {"$in": list(dict.fromkeys(case_ids))}},
+                                 {"outbox": 0, "applied_events": 0, "wanted_timers": 0})
+        return {d["_id"]: case_from_doc(d["state"], int(d["version"])) async for d in cursor}
 
     async def save_case(self, case: CaseClock, *, timers: list[Timer], events: list[Envelope], event_id: str) -> bool:
         """Conditional single-document write of the case (version and applied-event guards), then timer sync."""
@@ -130,14 +138,19 @@ class MongoTimerRepository:
             claimed.append(timer_from_doc(doc))
         return claimed
 
-    async def complete_timer(self, timer: Timer, *, lease_owner: str, fired_at: datetime,
-                             events: list[Envelope]) -> bool:
-        """Fire only while still holding the lease; the events ride in the timer document's outbox."""
-        update = merge_updates({"$set": {"status": "fired", "fired_at": fired_at, "lease_until": None}},
-                               outbox_update(events) if events else {})
-        result = await self.timers.update_one(
-            {"_id": timer.timer_id, "lease_owner": lease_owner, "status": "scheduled"}, update)
-        return result.modified_count == 1
+    async def complete_timers(self, timers: list[Timer], *, lease_owner: str, fired_at: datetime,
+                              events: Mapping[str, list[Envelope]]) -> set[str]:
+        """One conditional update per timer (its events ride in its own document's outbox), sent together."""
+        async def complete(timer: Timer) -> str | None:
+            wanted = events.get(timer.timer_id) or []
+            update = merge_updates({"$set": {"status": "fired", "fired_at": fired_at, "lease_until": None}},
+                                   outbox_update(wanted) if wanted else {})
+            result = await self.timers.update_one(
+                {"_id": timer.timer_id, "lease_owner": lease_owner, "status": "scheduled"}, update)
+            return timer.timer_id if result.modified_count == 1 else None
+
+        done = await asyncio.gather(*(complete(t) for t in timers))
+        return {tid for tid in done if tid is not None}
 
     async def next_due_at(self) -> datetime | None:
         """Earliest due instant among scheduled timers."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -24,6 +25,10 @@ class TimerRepository(Protocol):
         """The case's clock, with the version it was read at; None when unknown."""
         ...
 
+    async def get_cases(self, case_ids: Collection[str]) -> dict[str, CaseClock]:
+        """The clocks of several cases by id (unknown ids are left out)."""
+        ...
+
     async def save_case(self, case: CaseClock, *, timers: list[Timer], events: list[Envelope], event_id: str) -> bool:
         """Store the clock (if still at `case.version`), make `timers` the case's scheduled set, queue `events`.
 
@@ -40,9 +45,12 @@ class TimerRepository(Protocol):
         """Lease up to `limit` scheduled timers due at `now` whose lease is free or expired."""
         ...
 
-    async def complete_timer(self, timer: Timer, *, lease_owner: str, fired_at: datetime,
-                             events: list[Envelope]) -> bool:
-        """Mark a leased timer fired and queue its events, only while `lease_owner` still holds it."""
+    async def complete_timers(self, timers: list[Timer], *, lease_owner: str, fired_at: datetime,
+                              events: Mapping[str, list[Envelope]]) -> set[str]:
+        """Mark fired the leased timers `lease_owner` still holds and queue their events (by timer id).
+
+        Returns the ids fired; a timer whose lease another replica took over is left alone, its events dropped.
+        """
         ...
 
     async def next_due_at(self) -> datetime | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta
 
 from contracts.envelope import Envelope
@@ -10,7 +11,7 @@ from notifier.adapters.documents import iso
 from notifier.adapters.notification_repository import notification_doc, notification_from
 from notifier.adapters.sqlite_serial import SerialSqlite
 from notifier.domain.notifications import Endpoint, Notification
-from servicekit.storage.sqlite_outbox import add_to_outbox
+from servicekit.storage.sqlite_outbox import add_to_outbox_sync
 
 NOTIFICATION_SCHEMA = (
     """CREATE TABLE IF NOT EXISTS notifications (
@@ -27,6 +28,7 @@ NOTIFICATION_SCHEMA = (
 )
 _COLUMNS = ("notification_id", "case_id", "audience", "recipient", "channel", "address", "template", "title", "text",
             "urgent", "data", "created_at", "next_attempt_at", "status", "attempts", "last_error", "sent_at")
+_INSERT = f"INSERT OR IGNORE INTO notifications({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
 
 def _row(n: Notification) -> tuple[object, ...]:
@@ -43,41 +45,46 @@ class SqliteNotificationRepository:
 
     async def add(self, notifications: list[Notification]) -> int:
         """Insert-or-ignore by id."""
-        async with self._db.transaction() as conn:
+        rows = [_row(n) for n in notifications]
+        if not rows:
+            return 0
+
+        def work(conn: sqlite3.Connection) -> int:
             before = conn.total_changes
-            await conn.executemany(
-                f"INSERT OR IGNORE INTO notifications({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                [_row(n) for n in notifications])
+            conn.executemany(_INSERT, rows)
             return conn.total_changes - before
+
+        return await self._db.write(work)
 
     async def claim_due(self, now: datetime, lease_owner: str, lease_s: float, limit: int) -> list[Notification]:
         """One conditional UPDATE … RETURNING, like timers."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
-                """UPDATE notifications SET lease_owner = ?, lease_until = ?
-                   WHERE notification_id IN (
-                     SELECT notification_id FROM notifications WHERE status = 'pending' AND next_attempt_at <= ?
-                       AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at LIMIT ?)
-                   RETURNING *""",
-                (lease_owner, iso(now + timedelta(seconds=lease_s)), iso(now), iso(now), limit))
-            rows = list(await cur.fetchall())
+        params = (lease_owner, iso(now + timedelta(seconds=lease_s)), iso(now), iso(now), limit)
+        rows = await self._db.write(lambda conn: conn.execute(
+            """UPDATE notifications SET lease_owner = ?, lease_until = ?
+               WHERE notification_id IN (
+                 SELECT notification_id FROM notifications WHERE status = 'pending' AND next_attempt_at <= ?
+                   AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at LIMIT ?)
+               RETURNING *""", params).fetchall())
         return sorted((notification_from(r) for r in rows), key=lambda n: n.next_attempt_at)
 
     async def record_attempt(self, notification: Notification, *, lease_owner: str,
                              events: list[Envelope]) -> bool:
         """Conditional on the lease; the outcome event goes to the outbox in the same transaction."""
         n = notification
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(
+        params = (str(n.status), n.attempts, n.last_error, iso(n.next_attempt_at), iso(n.sent_at), n.notification_id,
+                  lease_owner)
+
+        def work(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE notifications SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, sent_at = ?, "
                 "lease_owner = NULL, lease_until = NULL WHERE notification_id = ? AND lease_owner = ? "
-                "AND status = 'pending'",
-                (str(n.status), n.attempts, n.last_error, iso(n.next_attempt_at), iso(n.sent_at), n.notification_id,
-                 lease_owner))
+                "AND status = 'pending'", params)
             if cur.rowcount != 1:
                 return False
-            await add_to_outbox(conn, events)
-        return True
+            add_to_outbox_sync(conn, events)
+            return True
+
+        return await self._db.write(work)
 
     async def for_case(self, case_id: str) -> list[Notification]:
         """A case's notifications, oldest first."""

@@ -10,14 +10,17 @@ lock per connection.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from servicekit.outbox import OutboxItem, OutboxStore
 from servicekit.storage.sqlite import SqliteDatabase
+
+T = TypeVar("T")
 
 
 class SerialSqlite:
@@ -42,6 +45,16 @@ class SerialSqlite:
         """BEGIN IMMEDIATE … COMMIT while holding the lock."""
         async with self.lock, self.db.transaction() as conn:
             yield conn
+
+    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work(conn)` as one transaction in one hand-over to the SQLite thread, holding the lock."""
+        async with self.lock:
+            return await self.db.write(work)
+
+    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """The read-only `work(conn)` in one hand-over to the SQLite thread, holding the lock."""
+        async with self.lock:
+            return await self.db.read(work)
 
 
 class SerialOutbox:

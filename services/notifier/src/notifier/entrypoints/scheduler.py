@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from notifier.domain.timers import Timer
-from notifier.handlers import Deps, fire_timer
+from notifier.handlers import Deps, fire_timers
 
 
 class TimerScheduler:
@@ -28,27 +27,17 @@ class TimerScheduler:
         self._log = log
         self._stopping = False
         self._wakeup = asyncio.Event()
+        self._next_look: datetime | None = None  # while asleep: the virtual instant it looks again by itself
         self._task: asyncio.Task[None] | None = None
 
     async def tick(self) -> tuple[int, int]:
-        """Claim one batch of due timers and fire each; returns (claimed, fired by this replica)."""
+        """Claim one batch of due timers and fire them; returns (claimed, fired by this replica)."""
         clock = self.deps.clock
         claimed = await self.deps.timers.claim_due_timers(
             clock.now(), self.owner, self.lease_s * clock.speed, self.batch)
-        fired = 0
-        for timer in claimed:
-            fired += await self._fire(timer)
+        fired = await fire_timers(self.deps, claimed, lease_owner=self.owner, log=self._log) if claimed else 0
         self.fired += fired
         return len(claimed), fired
-
-    async def _fire(self, timer: Timer) -> int:
-        try:
-            return int(await fire_timer(self.deps, timer, lease_owner=self.owner))
-        except Exception:
-            # The lease runs out and this or another replica tries again; one bad timer blocks nothing.
-            self._log.exception("firing a timer failed; it will be retried after its lease",
-                                extra={"timer_id": timer.timer_id, "case_id": timer.case_id})
-            return 0
 
     async def run(self) -> None:
         """Loop until stopped: repair, claim, fire; then wait for the next due time (at most `poll_s`)."""
@@ -64,10 +53,13 @@ class TimerScheduler:
                 wait = self.poll_s
             if wait > 0:
                 self._wakeup.clear()
+                clock = self.deps.clock
+                self._next_look = clock.now() + timedelta(seconds=wait * clock.speed)
                 try:
                     await asyncio.wait_for(self._wakeup.wait(), timeout=wait)
                 except TimeoutError:
                     pass
+                self._next_look = None
 
     async def _wait_s(self) -> float:
         nxt = await self.deps.timers.next_due_at()
@@ -77,8 +69,13 @@ class TimerScheduler:
         return min(self.poll_s, max(until, 0.01))
 
     def wake(self) -> None:
-        """Look for due timers now (e.g. after a case event stored new ones)."""
+        """Look for due timers now."""
         self._wakeup.set()
+
+    def wake_for(self, due_at: datetime) -> None:
+        """A timer due at `due_at` was stored: look now only if it falls due before the next look anyway."""
+        if self._next_look is not None and due_at < self._next_look:
+            self._wakeup.set()
 
     def start(self) -> None:
         """Run in the background."""
