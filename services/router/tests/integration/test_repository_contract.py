@@ -128,6 +128,16 @@ async def test_queries_by_request_community_status_unit_and_department(repo):
     assert len(await repo.list_cases(limit=2)) == 2
 
 
+async def test_a_request_is_known_by_its_applied_event_or_its_case(repo):
+    await repo.create(make_case(), events=[], event_id="e-1")
+    case = await repo.get("C1")
+    case.reporters.append({"request_id": "r-2", "tracking_code": "WS-2"})
+    await repo.update(case, events=[], event_id="e-2")
+    assert await repo.request_known(event_id="e-1", request_id="r-9")
+    assert await repo.request_known(event_id="e-9", request_id="r-2")
+    assert not await repo.request_known(event_id="e-9", request_id="r-9")
+
+
 async def test_a_merged_request_is_found_through_its_case(repo):
     await repo.create(make_case(), events=[], event_id="e-1")
     case = await repo.get("C1")

@@ -144,6 +144,11 @@ class MongoCaseRepository:
         """Cases a person classified by hand."""
         return await self._load({"triaged": True}, limit)
 
+    async def request_known(self, *, event_id: str, request_id: str) -> bool:
+        """One query on the applied-events and request-ids indexes, returning only the id."""
+        query = {"$or": [{"applied_events": event_id}, {"request_ids": request_id}]}
+        return await self._cases.find_one(query, {"_id": 1}) is not None
+
     async def was_applied(self, event_id: str) -> bool:
         """True when some case lists the event id as applied."""
         return await self._cases.find_one({"applied_events": event_id}, {"_id": 1}) is not None

@@ -63,6 +63,10 @@ class CaseRepository(Protocol):
         """Cases with a manual triage decision (for retraining), newest first."""
         ...
 
+    async def request_known(self, *, event_id: str, request_id: str) -> bool:
+        """True when the event was already applied or the request already belongs to a case (one lookup)."""
+        ...
+
     async def was_applied(self, event_id: str) -> bool:
         """True when an event was already applied to some case."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from router.adapters.repository import ConcurrentUpdate
 from router.domain.case import OPEN_STATUSES, Case
 from router.domain.duplicates import MAX_CANDIDATES, Candidate
 from servicekit.storage.sqlite import SqliteDatabase
-from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, SqliteOutbox, add_to_outbox
+from servicekit.storage.sqlite_outbox import OUTBOX_SCHEMA, SqliteOutbox, add_to_outbox_sync
 
 TABLES = (
     *OUTBOX_SCHEMA,
@@ -31,6 +32,11 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS cases_compound ON cases(compound_id, submitted_at)",
     "CREATE INDEX IF NOT EXISTS cases_triage ON cases(needs_triage, submitted_at)",
 )
+_PROCESSED = "INSERT OR IGNORE INTO processed_events VALUES (?, ?)"
+_INSERT_CASE = ("INSERT OR IGNORE INTO cases(community_id, compound_id, status, needs_triage, triaged, submitted_at,"
+                " doc, building, case_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")
+_UPDATE_CASE = ("UPDATE cases SET community_id=?, compound_id=?, status=?, needs_triage=?, triaged=?, submitted_at=?,"
+                " doc=?, building=?, version=? WHERE case_id=? AND version=?")
 _CANDIDATE_COLUMNS = "case_id, compound_id, building, status, submitted_at, json_extract(doc, '$.text') AS text"
 
 
@@ -66,44 +72,41 @@ class SqliteCaseRepository:
 
     async def create(self, case: Case, *, events: list[Envelope], event_id: str) -> bool:
         """Insert the case, its request ids, the event id and the outbox rows in one transaction."""
-        async with self._db.transaction() as conn:
-            cur = await conn.execute("INSERT OR IGNORE INTO processed_events VALUES (?, ?)", (event_id, case.case_id))
-            if cur.rowcount == 0:
+        row, requests = (*_row(case), case.case_id), [(r, case.case_id) for r in case.request_ids]
+
+        def work(conn: sqlite3.Connection) -> bool:
+            if conn.execute(_PROCESSED, (event_id, case.case_id)).rowcount == 0:
                 return False
-            cur = await conn.execute(
-                "INSERT OR IGNORE INTO cases(community_id, compound_id, status, needs_triage, triaged, submitted_at,"
-                " doc, building, case_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", (*_row(case), case.case_id))
-            if cur.rowcount == 0:
+            if conn.execute(_INSERT_CASE, row).rowcount == 0:
                 raise ConcurrentUpdate(f"case {case.case_id} already exists")
-            await conn.executemany("INSERT OR IGNORE INTO case_requests VALUES (?, ?)",
-                                   [(r, case.case_id) for r in case.request_ids])
-            await add_to_outbox(conn, events)
-        return True
+            conn.executemany("INSERT OR IGNORE INTO case_requests VALUES (?, ?)", requests)
+            add_to_outbox_sync(conn, events)
+            return True
+
+        return await self._db.write(work)
 
     async def update(self, case: Case, *, events: list[Envelope], event_id: str | None) -> bool:
         """Conditional on the version read; records the event id so a replay does nothing."""
         expected = case.version
-        case.version = expected + 1
+        case.version = expected + 1  # the stored document carries the version it is stored under
         try:
-            async with self._db.transaction() as conn:
-                if event_id is not None:
-                    cur = await conn.execute(
-                        "INSERT OR IGNORE INTO processed_events VALUES (?, ?)", (event_id, case.case_id))
-                    if cur.rowcount == 0:
-                        case.version = expected
-                        return False
-                cur = await conn.execute(
-                    "UPDATE cases SET community_id=?, compound_id=?, status=?, needs_triage=?, triaged=?,"
-                    " submitted_at=?, doc=?, building=?, version=? WHERE case_id=? AND version=?",
-                    (*_row(case), case.version, case.case_id, expected))
-                if cur.rowcount == 0:
-                    raise ConcurrentUpdate(f"case {case.case_id} changed since it was read")
-                await conn.executemany("INSERT OR IGNORE INTO case_requests VALUES (?, ?)",
-                                       [(r, case.case_id) for r in case.request_ids])
-                await add_to_outbox(conn, events)
-        except BaseException:
+            row = (*_row(case), case.version, case.case_id, expected)
+        finally:
             case.version = expected
-            raise
+        requests = [(r, case.case_id) for r in case.request_ids]
+
+        def work(conn: sqlite3.Connection) -> bool:
+            if event_id is not None and conn.execute(_PROCESSED, (event_id, case.case_id)).rowcount == 0:
+                return False
+            if conn.execute(_UPDATE_CASE, row).rowcount == 0:
+                raise ConcurrentUpdate(f"case {case.case_id} changed since it was read")
+            conn.executemany("INSERT OR IGNORE INTO case_requests VALUES (?, ?)", requests)
+            add_to_outbox_sync(conn, events)
+            return True
+
+        if not await self._db.write(work):
+            return False
+        case.version = expected + 1
         return True
 
     async def _load(self, where: str, params: tuple[Any, ...]) -> list[Case]:
@@ -170,6 +173,13 @@ class SqliteCaseRepository:
     async def triage_decisions(self, limit: int = 1000) -> list[Case]:
         """Cases a person classified by hand."""
         return await self._load("WHERE triaged = 1 ORDER BY submitted_at DESC LIMIT ?", (limit,))
+
+    async def request_known(self, *, event_id: str, request_id: str) -> bool:
+        """Both primary keys in one query, without reading the case."""
+        row = await self._db.fetch_one(
+            "SELECT EXISTS(SELECT 1 FROM processed_events WHERE event_id = ?)"
+            " OR EXISTS(SELECT 1 FROM case_requests WHERE request_id = ?)", (event_id, request_id))
+        return bool(row and row[0])
 
     async def was_applied(self, event_id: str) -> bool:
         """True when the event id is recorded."""

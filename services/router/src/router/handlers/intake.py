@@ -17,7 +17,7 @@ async def route_request(ctx: Context, envelope: Envelope) -> str | None:
     """Open and route a case for a submitted request; returns the case id (None when already done)."""
     req = envelope.payload()
     assert isinstance(req, RequestSubmitted)
-    if await ctx.repo.was_applied(envelope.id) or await ctx.repo.find_by_request(req.request_id):
+    if await ctx.repo.request_known(event_id=envelope.id, request_id=req.request_id):
         return None
     now = ctx.now()
     if await merge_duplicate(ctx, envelope, req, now):
