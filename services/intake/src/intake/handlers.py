@@ -248,10 +248,24 @@ async def apply_case_event(intake: Intake, envelope: Envelope) -> int:
             return 0
     changed = sum([await _apply_to(intake.repo, rid, envelope) for rid in request_ids])
     if case_id:
-        for body in await intake.repo.take_parked(str(case_id)):
-            parked = Envelope.model_validate_json(body)
-            for req in await intake.repo.by_case(str(case_id)):
-                changed += await _apply_to(intake.repo, req.id, parked)
+        changed += await _replay_parked(intake.repo, str(case_id))
+    return changed
+
+
+async def _replay_parked(repo: RequestRepository, case_id: str) -> int:
+    # Forgotten only after they were applied: a handler cancelled or failing in between (a broker restart
+    # cancels in-flight deliveries) leaves them parked for the redelivery or the case's next event.
+    parked = await repo.parked(case_id)
+    if not parked:
+        return 0
+    requests = await repo.by_case(case_id)
+    if not requests:
+        return 0
+    changed = 0
+    for _, body in parked:
+        event = Envelope.model_validate_json(body)
+        changed += sum([await _apply_to(repo, req.id, event) for req in requests])
+    await repo.forget_parked([event_id for event_id, _ in parked])
     return changed
 
 

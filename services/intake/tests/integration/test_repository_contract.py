@@ -153,11 +153,43 @@ async def test_retention_finds_closed_requests_with_contact_past_the_cutoff(repo
     assert await repo.ping() is True
 
 
-async def test_parked_events_are_taken_once_in_order(repo):
+async def test_parked_events_stay_in_order_until_forgotten(repo):
     await repo.park_event("case-1", "e1", "first")
     await repo.park_event("case-1", "e2", "second")
     await repo.park_event("case-1", "e1", "first again")
     await repo.park_event("case-2", "e3", "other")
-    assert await repo.take_parked("case-1") == ["first", "second"]
-    assert await repo.take_parked("case-1") == []
-    assert await repo.take_parked("case-2") == ["other"]
+    assert await repo.parked("case-1") == [("e1", "first"), ("e2", "second")]
+    assert await repo.parked("case-1") == [("e1", "first"), ("e2", "second")]  # reading does not take them
+    await repo.forget_parked(["e1"])
+    assert await repo.parked("case-1") == [("e2", "second")]
+    await repo.forget_parked(["e2", "e2", "never-parked"])
+    assert await repo.parked("case-1") == []
+    assert await repo.parked("case-2") == [("e3", "other")]
+
+
+async def test_a_parked_event_survives_a_replay_that_fails_and_is_applied_by_the_next_one(repo):
+    from contracts.events.sla import SlaScheduled
+    from intake.handlers import _replay_parked
+
+    await repo.add(make(1, case_id="case-1", status="assigned"), [])
+    scheduled = new_event(SlaScheduled(case_id="case-1", community_id="m1", tier=1, sla_policy="p",
+                                       resolution_due=T0 + timedelta(days=3), scheduled_at=T0),
+                          source="/whistle/notifier", subject="case-1")
+    await repo.park_event("case-1", scheduled.id, scheduled.model_dump_json())
+
+    class Interrupted(Exception):
+        pass
+
+    real_save = repo.save
+
+    async def failing_save(*args, **kwargs):
+        raise Interrupted  # e.g. the delivery cancelled by a broker restart
+
+    repo.save = failing_save
+    with pytest.raises(Interrupted):
+        await _replay_parked(repo, "case-1")
+    repo.save = real_save
+    assert [e for e, _ in await repo.parked("case-1")] == [scheduled.id]
+    assert await _replay_parked(repo, "case-1") == 1
+    assert (await repo.get("r1")).deadline == T0 + timedelta(days=3)
+    assert await repo.parked("case-1") == []

@@ -148,13 +148,14 @@ class MongoRequestRepository:
             {"_id": event_id}, {"$setOnInsert": {"case_id": case_id, "body": body, "at": datetime.now(UTC)}},
             upsert=True)
 
-    async def take_parked(self, case_id: str) -> list[str]:
-        """Remove and return the parked events of a case, oldest first (each removed by its own delete)."""
-        bodies: list[str] = []
-        async for doc in self._parked.find({"case_id": case_id}).sort([("at", ASCENDING)]):
-            if (await self._parked.delete_one({"_id": doc["_id"]})).deleted_count == 1:
-                bodies.append(doc["body"])
-        return bodies
+    async def parked(self, case_id: str) -> list[tuple[str, str]]:
+        """The parked events of a case as (event id, body), oldest first; they stay until forgotten."""
+        return [(doc["_id"], doc["body"])
+                async for doc in self._parked.find({"case_id": case_id}).sort([("at", ASCENDING), ("_id", ASCENDING)])]
+
+    async def forget_parked(self, event_ids: list[str]) -> None:
+        """Remove parked events once they were applied."""
+        await self._parked.delete_many({"_id": {"$in": event_ids}})
 
     async def count(self) -> int:
         """How many requests are stored."""

@@ -108,8 +108,12 @@ class RequestRepository(Protocol):
         """Keep an event about a case not linked yet (a replay of the same id is ignored)."""
         ...
 
-    async def take_parked(self, case_id: str) -> list[str]:
-        """Remove and return the parked events of a case, oldest first."""
+    async def parked(self, case_id: str) -> list[tuple[str, str]]:
+        """The parked events of a case as (event id, body), oldest first; they stay until forgotten."""
+        ...
+
+    async def forget_parked(self, event_ids: list[str]) -> None:
+        """Remove parked events once they were applied."""
         ...
 
     async def count(self) -> int:

@@ -170,11 +170,16 @@ class SqliteRequestRepository:
             "INSERT OR IGNORE INTO parked_events(event_id, case_id, body, seq) "
             "VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM parked_events))", (event_id, case_id, body)))
 
-    async def take_parked(self, case_id: str) -> list[str]:
-        """Remove and return the parked events of a case, oldest first."""
-        rows = await self._db.write(lambda conn: conn.execute(
-            "DELETE FROM parked_events WHERE case_id = ? RETURNING seq, body", (case_id,)).fetchall())
-        return [r[1] for r in sorted(rows, key=lambda r: r[0])]
+    async def parked(self, case_id: str) -> list[tuple[str, str]]:
+        """The parked events of a case as (event id, body), oldest first; they stay until forgotten."""
+        rows = await self._db.fetch_all(
+            "SELECT event_id, body FROM parked_events WHERE case_id = ? ORDER BY seq", (case_id,))
+        return [(r["event_id"], r["body"]) for r in rows]
+
+    async def forget_parked(self, event_ids: list[str]) -> None:
+        """Remove parked events once they were applied."""
+        await self._db.write(lambda conn: conn.executemany(
+            "DELETE FROM parked_events WHERE event_id = ?", [(e,) for e in event_ids]))
 
     async def count(self) -> int:
         """How many requests are stored."""
