@@ -124,3 +124,30 @@ async def test_poison_and_failing_messages_end_in_the_dead_letter_queue(rabbitmq
     finally:
         await runtime.stop()
         await delete_topology(rabbitmq_url, topo)
+
+
+async def test_a_consumer_holds_at_most_its_prefetch_of_unacknowledged_deliveries(rabbitmq_url):
+    topo = Topology(prefix=f"t-{uuid.uuid4().hex[:8]}")
+    sender = BrokerRuntime(rabbitmq_url, topo, log=LOG)
+    await sender.start()
+    await asyncio.gather(*(sender.publisher.publish(event(i)) for i in range(120)))
+    await sender.stop()
+    runtime = BrokerRuntime(rabbitmq_url, topo, log=LOG)
+    started, release = [0], asyncio.Event()
+
+    async def handle(env: Envelope) -> None:
+        started[0] += 1
+        await release.wait()
+
+    subscribe_envelopes(runtime.broker, topo, "router.requests", handle, prefetch=7, log=LOG)
+    try:
+        await runtime.start()
+        await wait_for(lambda: started[0] >= 7)
+        await asyncio.sleep(1.0)  # a channel without a limit would hand over all 120 by now
+        assert started[0] == 7
+        release.set()
+        await wait_for(lambda: started[0] == 120)
+    finally:
+        release.set()
+        await runtime.stop()
+        await delete_topology(rabbitmq_url, topo)

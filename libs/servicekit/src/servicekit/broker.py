@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import aio_pika
 from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
 
 from contracts.envelope import Envelope
@@ -42,25 +43,40 @@ def department_queue(topology: Topology, dept_code: str) -> RabbitQueue:
     )
 
 
-async def declare_topology(broker: RabbitBroker, topology: Topology, dept_codes: tuple[str, ...] = ()) -> None:
+async def declare_topology(url: str, topology: Topology, dept_codes: tuple[str, ...] = ()) -> None:
     """Declare exchanges, every service queue with its bindings, and the dead-letter queue.
 
     Every service declares the whole topology at start, so an event published before its consumer
-    ever ran still has a queue to wait in.
+    ever ran still has a queue to wait in. It does so on a short-lived connection of its own: FastStream
+    caches the queue objects it declares, and a subscriber then consumes through the cached object on the
+    channel that declared it, the broker's default channel, which has no prefetch limit (every delivery of
+    a backlog was handed over at once, and held in memory).
     """
-    exchange = await broker.declare_exchange(events_exchange(topology))
-    dlx = await broker.declare_exchange(
-        RabbitExchange(topology.dead_letter_exchange, type=ExchangeType.TOPIC, durable=True))
-    dlq = await broker.declare_queue(RabbitQueue(
-        topology.dead_letter_queue, queue_type=QueueType.QUORUM, durable=True))
-    await dlq.bind(dlx, routing_key="#")
-    for purpose, keys in topology.queues.items():
-        queue = await broker.declare_queue(service_queue(topology, purpose))
-        for key in keys:
-            await queue.bind(exchange, routing_key=key)
-    for dept in dept_codes:
-        queue = await broker.declare_queue(department_queue(topology, dept))
-        await queue.bind(exchange, routing_key=f"whistle.{dept}.v1")
+    connection = await aio_pika.connect(url, timeout=10)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await _exchange(channel, events_exchange(topology))
+        dlx = await _exchange(channel, RabbitExchange(topology.dead_letter_exchange, type=ExchangeType.TOPIC,
+                                                      durable=True))
+        dlq = await _queue(channel, RabbitQueue(topology.dead_letter_queue, queue_type=QueueType.QUORUM, durable=True))
+        await dlq.bind(dlx, routing_key="#")
+        queues = [(service_queue(topology, purpose), keys) for purpose, keys in topology.queues.items()]
+        queues += [(department_queue(topology, dept), (f"whistle.{dept}.v1",)) for dept in dept_codes]
+        for spec, keys in queues:
+            queue = await _queue(channel, spec)
+            for key in keys:
+                await queue.bind(exchange, routing_key=key)
+
+
+async def _exchange(channel: aio_pika.abc.AbstractChannel, spec: RabbitExchange) -> aio_pika.abc.AbstractExchange:
+    return await channel.declare_exchange(spec.name, type=spec.type.value, durable=spec.durable,
+                                          auto_delete=spec.auto_delete, arguments=spec.arguments)
+
+
+async def _queue(channel: aio_pika.abc.AbstractChannel, spec: RabbitQueue) -> aio_pika.abc.AbstractQueue:
+    # The same name, flags and arguments FastStream declares for the subscriber, or the broker refuses one of them.
+    return await channel.declare_queue(spec.name, durable=spec.durable, exclusive=spec.exclusive,
+                                       auto_delete=spec.auto_delete, arguments=spec.arguments)
 
 
 class EventPublisher:

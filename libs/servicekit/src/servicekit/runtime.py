@@ -17,6 +17,7 @@ class BrokerRuntime:
 
     def __init__(self, url: str, topology: Topology, *, log: logging.Logger,
                  dept_codes: tuple[str, ...] = ()) -> None:
+        self._url = url
         self.broker: RabbitBroker = create_broker(url, logger=log)
         self.topology = topology
         self.publisher = EventPublisher(self.broker, topology)
@@ -41,7 +42,7 @@ class BrokerRuntime:
                 await asyncio.sleep(min(0.5 * (attempt + 1), 3.0))
         else:
             raise RuntimeError("RabbitMQ did not answer within the start-up window")
-        await declare_topology(self.broker, self.topology, self._dept_codes)
+        await declare_topology(self._url, self.topology, self._dept_codes)
         await self.broker.start()
         if self.relay is not None:
             self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
