@@ -55,6 +55,8 @@ class IntakeSettings(ServiceSettings):
     outbox_limit: int = Field(
         100_000, description="answer 503 + Retry-After while this many events wait unpublished; 0 = never")
     outbox_retry_after_s: int = Field(30, description="Retry-After of that 503, in seconds")
+    max_in_flight: int = Field(
+        200, description="requests in progress beyond which new ones get 503 + Retry-After: 1 at once; 0 = none")
     max_photo_bytes: int = 5 * 1024 * 1024
     max_photos: int = 3
     photo_store: Literal["auto", "file", "gridfs", "s3"] = Field(

@@ -32,6 +32,7 @@ from servicekit.auth.audit_stores import open_audit_log
 from servicekit.auth.orgindex import OrgIndex
 from servicekit.auth.setup import install_auth
 from servicekit.http import ops_router
+from servicekit.shedding import InFlightLimit
 
 DESCRIPTION = """Whistle intake: residents' requests (诉求) in, tracking and return visit out.
 
@@ -84,6 +85,8 @@ def create_app(settings: IntakeSettings | None = None, *, start_broker: bool = T
     install_error_handlers(app)
     install_rate_limit_handler(app)
     install_overload_handler(app)
+    app.add_middleware(InFlightLimit, limit=settings.max_in_flight, retry_after_s=1,
+                       message="系统繁忙，请稍后再试（您的诉求尚未提交）")
     app.state.limiters = Limiters(RateLimiter(settings.rate_limit_per_ip, settings.rate_window_s),
                                   RateLimiter(settings.rate_limit_per_phone, settings.rate_window_s))
     for module in (routes_requests, routes_staff, routes_catalog, routes_compounds, routes_photos, routes_open311,
