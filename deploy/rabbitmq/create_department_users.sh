@@ -10,6 +10,8 @@
 # DIR/<user>.password (mode 600, default DIR var/secrets) and never printed. Re-running updates the
 # password and permissions. --delete removes the users instead. Needs rabbitmqctl on this machine.
 set -euo pipefail
+# shellcheck source=users_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/users_lib.sh"
 
 prefix="${WHISTLE_AMQP_PREFIX:-whistle}"
 vhost="/"
@@ -45,27 +47,13 @@ existing=""
 [ "$delete" = 1 ] || existing="$(rabbitmqctl -q list_users | awk '{print $1}')"
 
 one() {
-  local code="$1" user="${prefix}-dept-$1" var password where queue
+  local code="$1" user="${prefix}-dept-$1" var where queue
   if [ "$delete" = 1 ]; then
-    rabbitmqctl -q delete_user "$user" >/dev/null 2>&1 && echo "deleted $user" || echo "no user $user"
+    delete_user "$user"
     return 0
   fi
   var="DEPT_PASSWORD_$(printf '%s' "$code" | tr 'a-z-' 'A-Z_')"
-  password="${!var:-}"
-  if [ -z "$password" ]; then
-    password="$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32)"
-    mkdir -p "$out"; umask 077
-    printf '%s\n' "$password" > "$out/$user.password"
-    where="$out/$user.password"
-  else
-    where="\$$var"
-  fi
-  if grep -qx "$user" <<< "$existing"; then
-    printf '%s' "$password" | rabbitmqctl -q change_password "$user" >/dev/null 2>&1 \
-      || rabbitmqctl -q change_password "$user" "$password" >/dev/null
-  else
-    rabbitmqctl -q add_user "$user" "$password" >/dev/null
-  fi
+  ensure_user "$user" "$var"
   queue="^${p}\\.whistle\\.$(esc "$code")\$"
   # configure: (re)declare its own queue only; write: the events exchange only; read: its own queue only.
   rabbitmqctl -q set_permissions -p "$vhost" "$user" "$queue" "^${p}\\.events\$" "$queue" >/dev/null &

@@ -16,6 +16,8 @@
 # `write` on the dead-letter exchange; so each service may declare, bind and read every platform service
 # queue. What differs is what it may publish. Department users: create_department_users.sh.
 set -euo pipefail
+# shellcheck source=users_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/users_lib.sh"
 
 prefix="${WHISTLE_AMQP_PREFIX:-whistle}"
 vhost="/"
@@ -78,27 +80,13 @@ wait_all() {
 }
 
 one() {
-  local service="$1" user="${prefix}-svc-$1" var password where
+  local service="$1" user="${prefix}-svc-$1" var where
   if [ "$delete" = 1 ]; then
-    rabbitmqctl -q delete_user "$user" >/dev/null 2>&1 && echo "deleted $user" || echo "no user $user"
+    delete_user "$user"
     return 0
   fi
   var="SVC_PASSWORD_$(printf '%s' "$service" | tr 'a-z' 'A-Z')"
-  password="${!var:-}"
-  if [ -z "$password" ]; then
-    password="$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32)"
-    mkdir -p "$out"; umask 077
-    printf '%s\n' "$password" > "$out/$user.password"
-    where="$out/$user.password"
-  else
-    where="\$$var"
-  fi
-  if grep -qx "$user" <<< "$existing"; then
-    printf '%s' "$password" | rabbitmqctl -q change_password "$user" >/dev/null 2>&1 \
-      || rabbitmqctl -q change_password "$user" "$password" >/dev/null
-  else
-    rabbitmqctl -q add_user "$user" "$password" >/dev/null
-  fi
+  ensure_user "$user" "$var"
   # configure: declare the platform's exchanges and queues (all of them, see above);
   # write: publish to the events and dead-letter exchanges, bind the platform's queues;
   # read: the queues it declares (see above; the dead-letter queue is for operators), the exchanges it binds to.
