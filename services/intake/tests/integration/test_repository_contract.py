@@ -82,8 +82,9 @@ async def test_a_request_and_its_event_are_stored_together_and_read_back(repo):
 
 
 async def test_daily_counters_are_independent_and_increase(repo):
-    assert [await repo.next_sequence("20261120") for _ in range(3)] == [1, 2, 3]
-    assert await repo.next_sequence("20261121") == 1
+    assert [await repo.reserve_sequences("20261120", 1) for _ in range(3)] == [1, 2, 3]
+    assert await repo.reserve_sequences("20261120", 10) == 13  # a block's last number
+    assert await repo.reserve_sequences("20261121", 1) == 1
 
 
 async def test_blocks_of_numbers_reserved_by_two_processes_never_overlap(repo):

@@ -49,10 +49,6 @@ class MongoRequestRepository:
         await self._parked.create_index([("case_id", ASCENDING)], name="case_id")
         await self.outbox.ensure_indexes()
 
-    async def next_sequence(self, day: str) -> int:
-        """Atomically increment and return the day's counter."""
-        return await self.reserve_sequences(day, 1)
-
     async def reserve_sequences(self, day: str, count: int) -> int:
         """Atomically add `count` to the day's counter and return the new value (the block's last number)."""
         doc = await self._counters.find_one_and_update(

@@ -60,10 +60,6 @@ class RequestRepository(Protocol):
 
     outbox: OutboxStore
 
-    async def next_sequence(self, day: str) -> int:
-        """Atomically increment and return the day's tracking-code counter."""
-        ...
-
     async def reserve_sequences(self, day: str, count: int) -> int:
         """Atomically add `count` to the day's counter; return the last number of the reserved block."""
         ...

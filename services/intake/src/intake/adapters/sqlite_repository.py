@@ -65,10 +65,6 @@ class SqliteRequestRepository:
         """Create tables and indexes."""
         await self._db.open(SCHEMA)
 
-    async def next_sequence(self, day: str) -> int:
-        """Atomically increment and return the day's counter."""
-        return await self.reserve_sequences(day, 1)
-
     async def reserve_sequences(self, day: str, count: int) -> int:
         """Atomically add `count` to the day's counter and return the new value (the block's last number)."""
         row = await self._db.write(lambda conn: conn.execute(

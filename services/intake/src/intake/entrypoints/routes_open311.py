@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
@@ -27,7 +26,6 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"])
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 MAX_SPAN = timedelta(days=90)
 CLOSED = ("resolved", "closed", "cancelled")
-LOG = logging.getLogger("intake")
 
 
 def _fmt(fmt: str) -> str:
