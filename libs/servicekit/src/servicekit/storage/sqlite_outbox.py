@@ -53,7 +53,7 @@ class SqliteOutbox:
         """Oldest unpublished events first."""
         rows = await self._db.fetch_all(
             "SELECT event_id, routing_key, body FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?",
-            (limit,))
+            (limit,), inline=True)
         return [OutboxItem(r["event_id"], r["routing_key"], r["body"].encode()) for r in rows]
 
     async def mark_published(self, items: list[OutboxItem]) -> None:

@@ -105,7 +105,7 @@ class SqliteRequestRepository:
         return True
 
     async def _one(self, where: str, value: str) -> IntakeRequest | None:
-        row = await self._db.fetch_one(f"SELECT doc FROM requests WHERE {where} = ?", (value,))
+        row = await self._db.fetch_one(f"SELECT doc FROM requests WHERE {where} = ?", (value,), inline=True)
         return from_doc(json.loads(row["doc"])) if row else None
 
     async def get(self, request_id: str) -> IntakeRequest | None:

@@ -57,7 +57,7 @@ class SqliteTimerRepository:
 
     async def get_case(self, case_id: str) -> CaseClock | None:
         """The case's clock with its version."""
-        row = await self._db.fetch_one("SELECT doc, version FROM cases WHERE case_id = ?", (case_id,))
+        row = await self._db.fetch_one("SELECT doc, version FROM cases WHERE case_id = ?", (case_id,), inline=True)
         return None if row is None else case_from_doc(json.loads(row["doc"]), int(row["version"]))
 
     async def get_cases(self, case_ids: Collection[str]) -> dict[str, CaseClock]:
@@ -146,7 +146,7 @@ class SqliteTimerRepository:
 
     async def get_asset(self, asset_id: str) -> Asset | None:
         """An asset register entry."""
-        row = await self._db.fetch_one("SELECT doc FROM assets WHERE asset_id = ?", (asset_id,))
+        row = await self._db.fetch_one("SELECT doc FROM assets WHERE asset_id = ?", (asset_id,), inline=True)
         return None if row is None else asset_from_doc(json.loads(row["doc"]))
 
     async def repair(self) -> int:

@@ -30,15 +30,15 @@ class SerialSqlite:
         self.db = db
         self.lock = asyncio.Lock()
 
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        """Every row of a read query."""
+    async def fetch_all(self, sql: str, params: Iterable[Any] = (), *, inline: bool = False) -> list[aiosqlite.Row]:
+        """Every row of a read query (`inline` as in `SqliteDatabase.read`)."""
         async with self.lock:
-            return await self.db.fetch_all(sql, params)
+            return await self.db.fetch_all(sql, params, inline=inline)
 
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        """The first row of a read query, or None."""
+    async def fetch_one(self, sql: str, params: Iterable[Any] = (), *, inline: bool = False) -> aiosqlite.Row | None:
+        """The first row of a read query, or None (`inline` as in `SqliteDatabase.read`)."""
         async with self.lock:
-            return await self.db.fetch_one(sql, params)
+            return await self.db.fetch_one(sql, params, inline=inline)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -47,14 +47,14 @@ class SerialSqlite:
             yield conn
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """`work(conn)` as one transaction in one hand-over to the SQLite thread, holding the lock."""
+        """`work(conn)` as one transaction (`SqliteDatabase.write`), holding the lock."""
         async with self.lock:
             return await self.db.write(work)
 
-    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """The read-only `work(conn)` in one hand-over to the SQLite thread, holding the lock."""
+    async def read(self, work: Callable[[sqlite3.Connection], T], *, inline: bool = False) -> T:
+        """The read-only `work(conn)` (`SqliteDatabase.read`), holding the lock."""
         async with self.lock:
-            return await self.db.read(work)
+            return await self.db.read(work, inline=inline)
 
 
 class SerialOutbox:

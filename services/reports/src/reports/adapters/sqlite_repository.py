@@ -66,7 +66,7 @@ class SqliteReportsRepository:
         """The case's fact or None (the one this process last saw, when it has it)."""
         fact = self._recent.get(case_id)
         if fact is None:
-            row = await self.db.fetch_one("SELECT doc FROM facts WHERE case_id = ?", (case_id,))
+            row = await self.db.fetch_one("SELECT doc FROM facts WHERE case_id = ?", (case_id,), inline=True)
             fact = from_doc(json.loads(row["doc"])) if row else None
             if fact is not None:
                 self._recent.put(fact)

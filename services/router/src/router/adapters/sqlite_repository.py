@@ -178,12 +178,13 @@ class SqliteCaseRepository:
         """Both primary keys in one query, without reading the case."""
         row = await self._db.fetch_one(
             "SELECT EXISTS(SELECT 1 FROM processed_events WHERE event_id = ?)"
-            " OR EXISTS(SELECT 1 FROM case_requests WHERE request_id = ?)", (event_id, request_id))
+            " OR EXISTS(SELECT 1 FROM case_requests WHERE request_id = ?)", (event_id, request_id), inline=True)
         return bool(row and row[0])
 
     async def was_applied(self, event_id: str) -> bool:
         """True when the event id is recorded."""
-        return await self._db.fetch_one("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,)) is not None
+        row = await self._db.fetch_one("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,), inline=True)
+        return row is not None
 
     async def applied_with_prefix(self, prefix: str) -> bool:
         """A range scan on the primary key: every id from `prefix` up to the last one starting with it."""
