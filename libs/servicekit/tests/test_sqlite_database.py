@@ -103,6 +103,22 @@ async def test_writes_on_the_loop_are_checkpointed_in_the_thread(tmp_path: Path,
     assert grown >= 120 and kept < 60, (grown, kept)
 
 
+class _LockedFile:
+    """Stands in for the loop's connection when another connection holds the file (hard to cause on demand)."""
+
+    def execute(self, *args: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+
+async def test_an_inline_read_that_finds_the_file_locked_is_asked_again_in_the_thread(db: SqliteDatabase):
+    await db.write(lambda conn: conn.execute("INSERT INTO items VALUES ('a', 1)"))
+    loop_connection, db._inline = db._inline, _LockedFile()
+    try:
+        assert (await db.fetch_one("SELECT COUNT(*) FROM items", inline=True))[0] == 1
+    finally:
+        db._inline = loop_connection
+
+
 async def test_an_inline_read_inside_a_transaction_sees_its_writes(db: SqliteDatabase):
     async with db.transaction() as conn:
         await conn.execute("INSERT INTO items VALUES ('t', 7)")

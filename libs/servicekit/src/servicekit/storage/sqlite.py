@@ -122,7 +122,13 @@ class SqliteDatabase:
         `transaction()` it stays on that transaction's connection, which sees the transaction's own writes.
         """
         if inline and self._inline is not None and not _IN_TRANSACTION.get():
-            return work(self._inline)
+            try:
+                return work(self._inline)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                # rare for a WAL reader (another connection recovering the log, or an exclusive lock): the
+                # thread's connection waits for it instead of the loop
         async with self._reading():
             return await self._in_thread(work)
 
