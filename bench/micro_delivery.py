@@ -2,7 +2,8 @@
 
 4,000 envelopes are queued on a quorum queue of the service topology, then consumed with prefetch 50 and a
 handler that does nothing after the envelope is validated: once with aio-pika's own consumer (validate, ack),
-once through `servicekit.consumer.subscribe_envelopes` on `create_broker` (FastStream). Quoted in
+once through `servicekit.consumer.subscribe_envelopes` on `create_broker` (FastStream) with the default
+source policy, as the services consume. Quoted in
 docs/performance.md; twice each, alternated.
 """
 
@@ -19,6 +20,7 @@ import uvloop
 from bench.micro import URL, event
 from contracts.envelope import Envelope
 from contracts.topology import Topology
+from servicekit.auth.sources import SourcePolicy
 from servicekit.broker import create_broker
 from servicekit.consumer import subscribe_envelopes
 
@@ -82,7 +84,7 @@ async def with_faststream(topology: Topology) -> float:
         if seen[0] >= N:
             done.set()
 
-    subscribe_envelopes(broker, topology, PURPOSE, handle, prefetch=PREFETCH, log=LOG)
+    subscribe_envelopes(broker, topology, PURPOSE, handle, prefetch=PREFETCH, log=LOG, sources=SourcePolicy())
     await broker.connect()
     start = time.process_time()
     await broker.start()

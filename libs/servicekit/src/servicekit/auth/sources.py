@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 DEFAULT_SOURCES: dict[str, tuple[str, ...]] = {
@@ -24,6 +25,7 @@ DEFAULT_SOURCES: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=4096)  # asked ~a dozen times per delivery, over a few dozen patterns and event types
 def topic_matches(pattern: str, key: str) -> bool:
     """AMQP topic matching: `*` is one word, `#` zero or more."""
     regex = "^" + r"\.".join(
