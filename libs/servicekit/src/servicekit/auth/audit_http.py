@@ -46,31 +46,35 @@ class AuditMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            with anyio.CancelScope(shield=True):  # a cancelled request is still recorded, and completely
-                await self._record(scope, status["code"])
+            entry = self._entry(scope, status["code"])  # most requests (residents, reads) need no entry
+            if entry is not None:
+                with anyio.CancelScope(shield=True):  # a cancelled request is still recorded, and completely
+                    await self._append(scope, entry)
 
-    async def _record(self, scope: Scope, status: int) -> None:
+    def _entry(self, scope: Scope, status: int) -> AuditEntry | None:
         state = scope.get("state") or {}
         principal: Principal | None = state.get("principal")
         route = scope.get("route")
         name = getattr(route, "name", None) or "unknown"
         if principal is None or not (scope["method"] in WRITES or name in self.audited_reads or status == 403):
-            return
-        store = self.log_of(scope["app"])
-        if store is None:
-            return
+            return None
         params = scope.get("path_params") or {}
         resource = next((str(params[p]) for p in RESOURCE_PARAMS if p in params), None)
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        entry = AuditEntry.of(
+        return AuditEntry.of(
             principal, place=state.get("audit_place"), at=datetime.now(UTC), service=self.service, action=name,
             method=scope["method"], path=str(scope.get("path", ""))[:500], status=status,
             ip=(scope.get("client") or ("unknown",))[0], resource=resource,
             user_agent=headers.get("user-agent", "")[:200] or None, detail=dict(state.get("audit_detail") or {}))
+
+    async def _append(self, scope: Scope, entry: AuditEntry) -> None:
+        store = self.log_of(scope["app"])
+        if store is None:
+            return
         try:
             await store.append(entry)
         except Exception:
-            self.logger.exception("audit entry not stored", extra={"action": name, "actor": principal.subject})
+            self.logger.exception("audit entry not stored", extra={"action": entry.action, "actor": entry.actor})
 
 
 def install_audit(app: FastAPI, *, service: str, log_of: LogGetter, audited_reads: Collection[str] = ()) -> None:
