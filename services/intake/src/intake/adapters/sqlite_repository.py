@@ -127,7 +127,7 @@ class SqliteRequestRepository:
     async def by_case(self, case_id: str) -> list[IntakeRequest]:
         """Requests attached to a case."""
         rows = await self._db.fetch_all("SELECT doc FROM requests WHERE case_id = ? ORDER BY submitted_key",
-                                        (case_id,))
+                                        (case_id,), inline=True)
         return [from_doc(json.loads(r["doc"])) for r in rows]
 
     async def find(self, query: RequestQuery) -> list[IntakeRequest]:
@@ -169,7 +169,7 @@ class SqliteRequestRepository:
     async def parked(self, case_id: str) -> list[tuple[str, str]]:
         """The parked events of a case as (event id, body), oldest first; they stay until forgotten."""
         rows = await self._db.fetch_all(
-            "SELECT event_id, body FROM parked_events WHERE case_id = ? ORDER BY seq", (case_id,))
+            "SELECT event_id, body FROM parked_events WHERE case_id = ? ORDER BY seq", (case_id,), inline=True)
         return [(r["event_id"], r["body"]) for r in rows]
 
     async def forget_parked(self, event_ids: list[str]) -> None:

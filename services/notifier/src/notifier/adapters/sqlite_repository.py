@@ -66,7 +66,7 @@ class SqliteTimerRepository:
         if not ids:
             return {}
         rows = await self._db.fetch_all(
-            f"SELECT case_id, doc, version FROM cases WHERE case_id IN ({','.join('?' * len(ids))})", ids)
+            f"SELECT case_id, doc, version FROM cases WHERE case_id IN ({','.join('?' * len(ids))})", ids, inline=True)
         return {r["case_id"]: case_from_doc(json.loads(r["doc"]), int(r["version"])) for r in rows}
 
     async def save_case(self, case: CaseClock, *, timers: list[Timer], events: list[Envelope], event_id: str) -> bool:
@@ -89,7 +89,8 @@ class SqliteTimerRepository:
 
     async def timers_for_case(self, case_id: str) -> list[Timer]:
         """Every timer of the case in due order."""
-        rows = await self._db.fetch_all("SELECT * FROM timers WHERE case_id = ? ORDER BY due_at, timer_id", (case_id,))
+        rows = await self._db.fetch_all("SELECT * FROM timers WHERE case_id = ? ORDER BY due_at, timer_id", (case_id,),
+                                        inline=True)
         return [timer_from_doc(r) for r in rows]
 
     async def claim_due_timers(self, now: datetime, lease_owner: str, lease_s: float, limit: int) -> list[Timer]:

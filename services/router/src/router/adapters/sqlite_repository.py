@@ -166,7 +166,7 @@ class SqliteCaseRepository:
             where += " AND (building = ? OR building IS NULL)"
             params.append(str(building))
         sql = f"SELECT {_CANDIDATE_COLUMNS} FROM cases WHERE {where} ORDER BY submitted_at DESC LIMIT ?"
-        rows = await self._db.fetch_all(sql, (*params, limit))
+        rows = await self._db.fetch_all(sql, (*params, limit), inline=True)  # indexed, at most `limit` rows
         return [Candidate(r["case_id"], r["compound_id"], r["building"], r["text"] or "", r["status"],
                           datetime.fromisoformat(r["submitted_at"])) for r in rows]
 
