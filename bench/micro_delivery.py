@@ -18,6 +18,7 @@ import aio_pika
 import uvloop
 
 from bench.micro import URL, event
+from bench.platform import delete_prefix
 from contracts.envelope import Envelope
 from contracts.topology import Topology
 from servicekit.auth.sources import SourcePolicy
@@ -41,13 +42,6 @@ async def queued(topology: Topology) -> str:
     return name
 
 
-async def delete(name: str) -> None:
-    """Remove the queue."""
-    connection = await aio_pika.connect(URL)
-    async with connection:
-        await (await connection.channel()).queue_delete(name)
-
-
 async def with_aio_pika(topology: Topology) -> float:
     """µs of CPU per delivery consuming with aio-pika."""
     name = await queued(topology)
@@ -69,13 +63,13 @@ async def with_aio_pika(topology: Topology) -> float:
     await done.wait()
     cpu = time.process_time() - start
     await connection.close()
-    await delete(name)
+    await delete_prefix(topology.prefix)
     return cpu / N * 1e6
 
 
 async def with_faststream(topology: Topology) -> float:
     """µs of CPU per delivery through subscribe_envelopes."""
-    name = await queued(topology)
+    await queued(topology)
     broker = create_broker(URL, logger=LOG)
     seen, done = [0], asyncio.Event()
 
@@ -91,7 +85,7 @@ async def with_faststream(topology: Topology) -> float:
     await done.wait()
     cpu = time.process_time() - start
     await broker.stop()
-    await delete(name)
+    await delete_prefix(topology.prefix)
     return cpu / N * 1e6
 
 

@@ -107,7 +107,9 @@ class _LockedFile:
     """Stands in for the loop's connection when another connection holds the file (hard to cause on demand)."""
 
     def execute(self, *args: object) -> None:
-        raise sqlite3.OperationalError("database is locked")
+        busy = sqlite3.OperationalError("database is locked")
+        busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # what SQLite's own error carries
+        raise busy
 
 
 async def test_an_inline_read_that_finds_the_file_locked_is_asked_again_in_the_thread(db: SqliteDatabase):

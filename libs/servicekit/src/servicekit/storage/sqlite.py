@@ -80,16 +80,18 @@ class SqliteDatabase:
 
         It runs on the event loop's own connection when the write lock is free: a per-case transaction costs
         ~0.1–0.3 ms of SQLite, while handing it to aiosqlite's thread cost more than that in wake-ups (a queue
-        put, a thread wake-up, a loop wake-up) on both threads. When another transaction of this process is
-        open on the thread's connection, or another process holds the lock (the loop's connection never
-        waits for it), it goes to the thread as before. `work` runs synchronously on a raw sqlite3 connection
-        and must not touch the event loop. A cancelled caller does not cut it short.
+        put, a thread wake-up, a loop wake-up) on both threads. While the thread's connection is busy for
+        this process (a transaction, a read, a checkpoint), or another process holds the lock (the loop's
+        connection never waits for it), it goes to the thread as before. `work` runs synchronously on a raw
+        sqlite3 connection and must not touch the event loop. A cancelled caller does not cut it short.
         """
         if self._inline is not None and not self._write_lock.locked():
             try:
-                result = _atomically(self._inline, work, busy=_LockTaken)
-            except _LockTaken:
-                pass  # another process is writing: wait for it in the thread, not on the loop
+                result = _atomically(self._inline, work)
+            except sqlite3.OperationalError as exc:
+                if not _locked(exc):
+                    raise
+                # another process is writing; the transaction was rolled back whole: wait in the thread
             else:
                 self._after_inline_commit()
                 return result
@@ -125,7 +127,7 @@ class SqliteDatabase:
             try:
                 return work(self._inline)
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc):
+                if not _locked(exc):
                     raise
                 # rare for a WAL reader (another connection recovering the log, or an exclusive lock): the
                 # thread's connection waits for it instead of the loop
@@ -175,8 +177,9 @@ class SqliteDatabase:
 CHECKPOINT_EVERY = 500  # inline commits between two checkpoints in the thread (SQLite's own default is ~1,000 pages)
 
 
-class _LockTaken(Exception):
-    """BEGIN IMMEDIATE found the write lock held by another connection."""
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED, extended codes included ("database is locked")."""
+    return (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _open_inline(path: Path) -> sqlite3.Connection:
@@ -188,14 +191,8 @@ def _open_inline(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _atomically(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T],
-                busy: type[Exception] | None = None) -> T:
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if busy is not None and conn.in_transaction is False and "locked" in str(exc):
-            raise busy() from exc
-        raise
+def _atomically(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    conn.execute("BEGIN IMMEDIATE")
     try:
         result = work(conn)
         conn.execute("COMMIT")
